@@ -1,0 +1,253 @@
+"""The `sparring` command: argument parsing, pipe mode, and the subcommands.
+
+    sparring [TASK] [FILE ...] [-m MODEL ...]   a task in pipe mode, answer on stdout
+    sparring [FILE ...] [-m MODEL ...]          the TUI (no task)
+    sparring models | prompts [NAME] | pull NAME | config init|path|show
+    sparring sessions [QUERY] | replay ID
+
+The TUI is imported only to launch it, and each backend's SDK only when one
+of its models runs, so `sparring --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from sparring import __version__
+from sparring.errors import SparringError, UsageError
+
+COMMANDS = ("models", "prompts", "pull", "config", "sessions", "replay")
+
+EPILOG = """\
+examples:
+  cat draft.md | sparring headlines             ten headlines from the embedded model
+  sparring counter notes.md plan.md -m flagship counter-arguments from a cloud model
+  sparring questions draft.md -m local --vs ollama:qwen3:4b
+  sparring draft.md                             open the TUI on a draft
+  sparring models | prompts | sessions | pull NAME | config init
+
+exit codes: 0 ok, 2 usage or config, 65 bad input, 66 no input, 69 backend or
+model missing, 73 cannot save, 75 temporary failure or cut stream,
+77 authentication, 130 interrupted
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sparring",
+        description="Feed your draft to a model and let it push back: headlines, "
+        "counter-arguments, questions. Small local and flagship models, side by side.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("args", nargs="*", metavar="[TASK] [FILE]", help="a task, then files")
+    parser.add_argument(
+        "-m",
+        "--model",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="model to ask (repeat to compare): local, ollama:NAME, openai:NAME, "
+        "anthropic:NAME, ENDPOINT:NAME or an alias",
+    )
+    parser.add_argument(
+        "--vs",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="a model to compare with the first",
+    )
+    parser.add_argument("--count", type=int, metavar="N", help="how many items to ask for")
+    parser.add_argument("--ask", metavar="TEXT", default="", help="a one-off instruction")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        dest="fields",
+        help="fill a prompt field, e.g. --set audience=teachers",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_mode",
+        help="never open the TUI; print the answer",
+    )
+    parser.add_argument("--no-save", action="store_true", help="do not save a session")
+    parser.add_argument(
+        "--local-only", action="store_true", help="refuse every model that is not on this machine"
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--version", action="version", version=f"sparring {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        if argv and argv[0] in COMMANDS:
+            from sparring import commands
+
+            handler: Callable[[list[str]], int] = getattr(commands, f"cmd_{argv[0]}")
+            return handler([arg for arg in argv[1:] if arg != "--debug"])
+        return run(argv)
+    except SparringError as error:
+        if debug:
+            raise
+        report(error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("sparring: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def report(error: SparringError) -> None:
+    print(f"sparring: error: {error.one_line()}", file=sys.stderr)
+
+
+def _usage_error(parser: argparse.ArgumentParser) -> Callable[[str], None]:
+    def fail(message: str) -> None:
+        raise UsageError(message, hint="see `sparring --help`")
+
+    return fail
+
+
+def run(argv: list[str]) -> int:
+    from sparring import config as config_module
+    from sparring import prompts
+    from sparring.context import gather, piped_stdin
+
+    parser = build_parser()
+    parser.error = _usage_error(parser)  # type: ignore[method-assign]
+    options = parser.parse_intermixed_args(argv)
+    config = config_module.load()
+    local_only = options.local_only or config.privacy == "local-only"
+    models = [*options.model, *options.vs] or [config.default_model]
+    if options.vs and not options.model:
+        models = [config.default_model, *options.vs]
+    if options.count is not None and options.count < 1:
+        raise UsageError(f"--count must be at least 1, not {options.count}")
+    values = _field_values(options.fields)
+
+    available = prompts.load_all()
+    task, files = _split_task(options.args, available, bool(options.ask))
+    _check_models(models, config, local_only)
+
+    if task is None and not (options.print_mode or options.json):
+        stdin = piped_stdin()
+        gathered = gather(files, stdin, max_chars=config.max_context_chars, required=False)
+        return _launch_tui(
+            config,
+            gathered.text,
+            gathered.sources,
+            options.model,
+            local_only,
+            reattach=stdin is not None,
+        )
+    if task is None:
+        task = prompts.FREE_TEXT if options.ask else "headlines"
+    prompt = prompts.get(task, available)
+    if prompt.name == prompts.FREE_TEXT and not options.ask:
+        raise UsageError("the 'ask' task needs an instruction", hint='add --ask "your question"')
+    gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
+
+    from sparring.pipe import PipeRequest
+    from sparring.pipe import run as run_pipe
+
+    return run_pipe(
+        PipeRequest(
+            prompt=prompt,
+            context=gathered.text,
+            sources=gathered.sources,
+            models=models,
+            count=options.count,
+            instruction=options.ask,
+            values=values,
+            as_json=options.json,
+            save=not options.no_save,
+            local_only=local_only,
+        ),
+        config,
+    )
+
+
+def _split_task(args: list[str], available: dict, asking: bool) -> tuple[str | None, list[str]]:  # type: ignore[type-arg]
+    """The task (first argument, if it names a prompt) and the files after it."""
+    from sparring.prompts import FREE_TEXT
+
+    if not args:
+        return (FREE_TEXT if asking else None), []
+    first, rest = args[0], args[1:]
+    if first in available or first == FREE_TEXT:
+        return first, rest
+    if os.path.exists(first) or os.sep in first or "." in first:
+        return (FREE_TEXT if asking else None), args
+    from sparring.prompts import get
+
+    get(first, available)  # raises with a suggestion
+    return None, args
+
+
+def _field_values(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise UsageError(f"--set takes FIELD=VALUE, not '{pair}'")
+        values[name.strip()] = value
+    return values
+
+
+def _check_models(models: list[str], config, local_only: bool) -> None:  # type: ignore[no-untyped-def]
+    """Resolve every model name up front, so a typo fails before anything runs."""
+    from sparring.engine import check_local_only
+    from sparring.providers import resolve
+
+    refs = [resolve(name, config) for name in models]
+    if local_only:
+        check_local_only(refs)
+
+
+def _launch_tui(
+    config,
+    context: str,
+    sources: list[str],
+    models: list[str],  # type: ignore[no-untyped-def]
+    local_only: bool,
+    *,
+    reattach: bool,
+) -> int:
+    if not _has_terminal(reattach):
+        raise UsageError(
+            "the TUI needs a terminal, and there is none here",
+            hint="use pipe mode: cat draft.md | sparring headlines",
+        )
+    from sparring.tui.app import run_tui
+
+    return run_tui(
+        config=config, context=context, sources=sources, models=models, local_only=local_only
+    )
+
+
+def _has_terminal(reattach: bool) -> bool:
+    """True when the TUI can draw and read keys; re-opens a piped stdin from /dev/tty."""
+    if not sys.stdout.isatty():
+        return False
+    if reattach or not sys.stdin or not sys.stdin.isatty():
+        try:
+            terminal = os.open("/dev/tty", os.O_RDWR)
+        except OSError:
+            return False
+        os.dup2(terminal, 0)
+        os.close(terminal)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    return True

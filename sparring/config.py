@@ -1,0 +1,281 @@
+"""The settings file: one typed model, read with tomllib, written with tomli-w.
+
+Every key is checked when the file is read: a wrong type or an unknown key is
+reported with the file, the line and the key, so `sparring` never starts on a
+half-understood config. API keys never live here: an endpoint names the
+environment variable (or the command) that holds its key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sparring import paths
+from sparring.errors import ConfigError, did_you_mean
+
+Location = Literal["local", "cloud"]
+PROVIDERS = ("local", "ollama", "openai", "anthropic")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A named OpenAI-compatible server, used as `NAME:MODEL`."""
+
+    name: str
+    base_url: str
+    api_key_env: str | None = None
+    api_key_command: str | None = None
+    location: Location = "cloud"
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    """The embedded llama.cpp model."""
+
+    model_path: str | None = None
+    n_ctx: int = 4096
+    threads: int | None = None
+    max_tokens: int = 512
+
+
+@dataclass(frozen=True)
+class Price:
+    input_per_million: float
+    output_per_million: float
+
+
+@dataclass(frozen=True)
+class Config:
+    default_model: str = "local"
+    compare: tuple[str, ...] = ()
+    max_tokens: int = 1024
+    temperature: float | None = None
+    stall_timeout: float = 120.0
+    max_context_chars: int = 400_000
+    privacy: Literal["ask", "local-only"] = "ask"
+    aliases: dict[str, str] = field(default_factory=dict)
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    local: LocalSettings = field(default_factory=LocalSettings)
+    pricing: dict[str, Price] = field(default_factory=dict)
+    source: Path | None = None
+
+
+def load(path: Path | None = None) -> Config:
+    """The config at `path` (default: the user's), or the defaults if there is none."""
+    path = path or paths.config_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text", hint="save it as UTF-8") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"{path}: not valid TOML: {error}", hint="fix the line named, or move the file away"
+        ) from None
+    return _Reader(path, text).config(data)
+
+
+class _Reader:
+    """Turns the parsed TOML into a `Config`, naming file, line and key on any mistake."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def config(self, data: dict[str, Any]) -> Config:
+        top = {
+            "default_model": str,
+            "compare": list,
+            "max_tokens": int,
+            "temperature": float,
+            "stall_timeout": float,
+            "max_context_chars": int,
+            "privacy": str,
+            "aliases": dict,
+            "endpoints": dict,
+            "local": dict,
+            "pricing": dict,
+        }
+        self._check_keys(data, top, section="")
+        values: dict[str, Any] = {}
+        for key in ("default_model", "max_tokens", "temperature", "stall_timeout"):
+            if key in data:
+                values[key] = self._typed(data, key, top[key], "")
+        if "max_context_chars" in data:
+            values["max_context_chars"] = self._typed(data, "max_context_chars", int, "")
+        if "privacy" in data:
+            privacy = self._typed(data, "privacy", str, "")
+            if privacy not in ("ask", "local-only"):
+                self._fail("", "privacy", 'must be "ask" or "local-only"')
+            values["privacy"] = privacy
+        if "compare" in data:
+            compare = self._typed(data, "compare", list, "")
+            if not all(isinstance(item, str) for item in compare):
+                self._fail("", "compare", "must be a list of model names")
+            values["compare"] = tuple(compare)
+        if "aliases" in data:
+            aliases = self._typed(data, "aliases", dict, "")
+            for name, target in aliases.items():
+                if not isinstance(target, str):
+                    self._fail("aliases", name, f"must be a model name, not {_kind(target)}")
+            values["aliases"] = dict(aliases)
+        if "endpoints" in data:
+            values["endpoints"] = {
+                name: self._endpoint(name, table)
+                for name, table in self._typed(data, "endpoints", dict, "").items()
+            }
+        if "local" in data:
+            values["local"] = self._local(self._typed(data, "local", dict, ""))
+        if "pricing" in data:
+            values["pricing"] = {
+                name: self._price(name, table)
+                for name, table in self._typed(data, "pricing", dict, "").items()
+            }
+        return Config(source=self.path, **values)
+
+    def _endpoint(self, name: str, table: Any) -> Endpoint:
+        section = f"endpoints.{name}"
+        if not isinstance(table, dict):
+            self._fail("endpoints", name, f"must be a table, not {_kind(table)}")
+        if name in PROVIDERS:
+            self._fail("endpoints", name, f"'{name}' is a built-in provider; pick another name")
+        fields = {"base_url": str, "api_key_env": str, "api_key_command": str, "location": str}
+        self._check_keys(table, fields, section)
+        if "base_url" not in table:
+            raise ConfigError(
+                f"{self.path}: [{section}] has no base_url",
+                hint='add base_url = "http://host:port/v1"',
+            )
+        values = {key: self._typed(table, key, fields[key], section) for key in table}
+        if values.get("location", "cloud") not in ("local", "cloud"):
+            self._fail(section, "location", 'must be "local" or "cloud"')
+        return Endpoint(name=name, **values)
+
+    def _local(self, table: dict[str, Any]) -> LocalSettings:
+        fields = {"model_path": str, "n_ctx": int, "threads": int, "max_tokens": int}
+        self._check_keys(table, fields, "local")
+        return LocalSettings(
+            **{key: self._typed(table, key, fields[key], "local") for key in table}
+        )
+
+    def _price(self, name: str, table: Any) -> Price:
+        section = f"pricing.{name}"
+        if not isinstance(table, dict):
+            self._fail("pricing", name, f"must be a table, not {_kind(table)}")
+        fields = {"input_per_million": float, "output_per_million": float}
+        self._check_keys(table, fields, section)
+        for key in fields:
+            if key not in table:
+                raise ConfigError(f"{self.path}: [{section}] has no {key}")
+        return Price(**{key: self._typed(table, key, float, section) for key in fields})
+
+    def _check_keys(self, table: dict[str, Any], known: dict[str, type], section: str) -> None:
+        for key in table:
+            if key not in known:
+                where = f"[{section}]" if section else "the top level"
+                raise ConfigError(
+                    f"{self._where(section, key)}: unknown key '{key}' in {where}",
+                    hint=did_you_mean(key, list(known)) or f"known keys: {', '.join(known)}",
+                )
+
+    def _typed(self, table: dict[str, Any], key: str, wanted: type, section: str) -> Any:
+        value = table[key]
+        if wanted is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, bool) and wanted is not bool:
+            self._fail(section, key, f"must be {_NAMES[wanted]}, not a boolean")
+        if not isinstance(value, wanted):
+            self._fail(section, key, f"must be {_NAMES[wanted]}, not {_kind(value)}")
+        return value
+
+    def _fail(self, section: str, key: str, problem: str) -> None:
+        dotted = f"{section}.{key}" if section else key
+        raise ConfigError(
+            f"{self._where(section, key)}: '{dotted}' {problem}",
+            hint="fix the value, or run `sparring config init --force` for a fresh file",
+        )
+
+    def _where(self, section: str, key: str) -> str:
+        line = self._line_of(section, key)
+        return f"{self.path}, line {line}" if line else str(self.path)
+
+    def _line_of(self, section: str, key: str) -> int | None:
+        """The line that sets `key` in `[section]`, found by reading the text again."""
+        current = ""
+        key_pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+        for number, line in enumerate(self.lines, start=1):
+            found = header.match(line)
+            if found:
+                current = found.group(1).replace('"', "").replace("'", "")
+                if current == f"{section}.{key}" if section else current == key:
+                    return number
+                continue
+            if current == section and key_pattern.match(line):
+                return number
+            if section.startswith(current + ".") or (not current and section):
+                # `local.n_ctx = 1` or `[local] n_ctx` both count.
+                dotted = section[len(current) + 1 :] if current else section
+                if re.match(rf"^\s*{re.escape(dotted)}\.{re.escape(key)}\s*=", line):
+                    return number
+        return None
+
+
+_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+    bool: "true or false",
+}
+
+
+def _kind(value: Any) -> str:
+    for kind, name in _NAMES.items():
+        if isinstance(value, bool):
+            return "a boolean"
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def starter_config() -> dict[str, Any]:
+    """What `sparring config init` writes: working defaults and examples to edit."""
+    return {
+        "default_model": "local",
+        "compare": ["small", "flagship"],
+        "aliases": {
+            "small": "local",
+            "flagship": "anthropic:claude-opus-4-1",
+        },
+        "local": {"n_ctx": LocalSettings.n_ctx, "max_tokens": LocalSettings.max_tokens},
+        "endpoints": {
+            "groq": {
+                "base_url": "https://api.groq.com/openai/v1",
+                "api_key_env": "GROQ_API_KEY",
+                "location": "cloud",
+            },
+        },
+    }
+
+
+def write_starter(path: Path | None = None, *, force: bool = False) -> Path:
+    import tomli_w
+
+    from sparring.files import write_private_atomically
+
+    path = path or paths.config_file()
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists", hint="edit it, or pass --force to replace it")
+    write_private_atomically(path, tomli_w.dumps(starter_config()))
+    return path

@@ -1,0 +1,205 @@
+"""Run one prompt on one or many models at once, filling the session as text arrives.
+
+No Textual here: the CLI and the TUI both drive this, passing callbacks for
+each delta and for checkpoints (saving the session while answers stream).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sparring import items as items_module
+from sparring.config import Config
+from sparring.errors import SparringError, UsageError
+from sparring.pricing import estimate_cost
+from sparring.providers import ModelRef, expected_location, open_backend, resolve
+from sparring.providers.base import Backend, ChatRequest, Message, Usage
+from sparring.session import Reply, Session, Turn
+
+OnDelta = Callable[[int, str], None]
+BackendFactory = Callable[[ModelRef, Config], Backend]
+Checkpoint = Callable[[], None]
+CHECKPOINT_SECONDS = 2.0
+
+
+@dataclass
+class LiveReply:
+    """A reply while it streams: its deltas are joined only when someone looks."""
+
+    reply: Reply
+    parts: list[str] = field(default_factory=list)
+
+    def sync(self) -> Reply:
+        self.reply.text = "".join(self.parts)
+        return self.reply
+
+
+def build_request(session: Session, turn: Turn, model: str, config: Config) -> ChatRequest:
+    """The system text, this model's own thread so far, then the new message."""
+    messages: list[Message] = []
+    if turn.system:
+        messages.append(Message("system", turn.system))
+    for earlier in session.turns:
+        if earlier is turn:
+            break
+        for reply in earlier.replies:
+            if reply.model == model and reply.text:
+                messages.append(Message("user", earlier.user))
+                messages.append(Message("assistant", reply.text))
+    messages.append(Message("user", turn.user))
+    return ChatRequest(
+        tuple(messages), max_tokens=config.max_tokens, temperature=config.temperature
+    )
+
+
+def check_local_only(refs: list[ModelRef]) -> None:
+    """Refuse, before any connection, every model that is not on this machine."""
+    for ref in refs:
+        if expected_location(ref) != "local":
+            raise UsageError(
+                f"'{ref.name}' ({ref.full_name}) is not on this machine; local-only refuses it",
+                hint="pick a local model, e.g. -m local, or drop --local-only",
+            )
+
+
+async def stream_reply(
+    live: LiveReply,
+    ref: ModelRef,
+    request: ChatRequest,
+    config: Config,
+    *,
+    on_delta: Callable[[str], None] | None = None,
+    local_only: bool = False,
+    backend_factory: BackendFactory = open_backend,
+) -> Reply:
+    """Stream one answer into `live`. Failures are recorded in the reply, not raised."""
+    reply = live.reply
+    reply.status = "streaming"
+    backend: Backend | None = None
+    try:
+        backend = backend_factory(ref, config)
+        reply.backend = backend.label
+        reply.location = backend.location
+        await backend.prepare()
+        reply.location = backend.location
+        if local_only and backend.location != "local":
+            raise UsageError(
+                f"{backend.label} runs in the cloud; local-only refuses it",
+                hint="pick a local model, or drop --local-only",
+            )
+        async for event in backend.stream(request):
+            if isinstance(event, Usage):
+                _record_usage(reply, event)
+                reply.status = "ok"
+            else:
+                live.parts.append(event)
+                if on_delta is not None:
+                    on_delta(event)
+    except SparringError as error:
+        reply.status = "interrupted" if live.parts else "error"
+        reply.error = error.one_line()
+        reply.exit_code = error.exit_code
+        usage = getattr(error, "usage", None)
+        if isinstance(usage, Usage):
+            _record_usage(reply, usage)
+    except asyncio.CancelledError:
+        reply.status = "cancelled"
+        raise
+    finally:
+        live.sync()
+        reply.cost = estimate_cost(
+            ref.model, reply.location, reply.input_tokens, reply.output_tokens, config
+        )
+        if backend is not None:
+            with contextlib.suppress(Exception):
+                await backend.aclose()
+    return reply
+
+
+def _record_usage(reply: Reply, usage: Usage) -> None:
+    reply.input_tokens = usage.input_tokens
+    reply.output_tokens = usage.output_tokens
+    reply.tokens_estimated = usage.tokens_estimated
+    reply.ttft = None if usage.time_to_first_token is None else round(usage.time_to_first_token, 4)
+    reply.seconds = round(usage.total_time, 4)
+
+
+def finish_items(turn: Turn) -> None:
+    """Parse and fold the items of a list turn's replies."""
+    if turn.output != "list":
+        return
+    for reply in turn.replies:
+        reply.items = items_module.items_of(reply.text)
+
+
+async def run_turn(
+    session: Session,
+    turn: Turn,
+    config: Config,
+    *,
+    on_delta: OnDelta | None = None,
+    checkpoint: Checkpoint | None = None,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    local_only: bool = False,
+    on_live: Callable[[list[LiveReply]], None] | None = None,
+    backend_factory: BackendFactory = open_backend,
+) -> list[Reply]:
+    """Stream every reply of `turn` concurrently; the wall time is that of the slowest."""
+    refs = [resolve(reply.model, config) for reply in turn.replies]
+    if local_only:
+        check_local_only(refs)
+    lives = [LiveReply(reply) for reply in turn.replies]
+    if on_live is not None:
+        on_live(lives)
+
+    def delta_callback(index: int) -> Callable[[str], None] | None:
+        if on_delta is None:
+            return None
+        return lambda text: on_delta(index, text)
+
+    async def checkpoints() -> None:
+        while True:
+            await asyncio.sleep(checkpoint_seconds)
+            for live in lives:
+                live.sync()
+            if checkpoint is not None:
+                checkpoint()
+
+    saver = asyncio.create_task(checkpoints()) if checkpoint is not None else None
+    try:
+        await asyncio.gather(
+            *(
+                stream_reply(
+                    live,
+                    ref,
+                    build_request(session, turn, live.reply.model, config),
+                    config,
+                    on_delta=delta_callback(index),
+                    local_only=local_only,
+                    backend_factory=backend_factory,
+                )
+                for index, (live, ref) in enumerate(zip(lives, refs, strict=True))
+            )
+        )
+    finally:
+        if saver is not None:
+            saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await saver
+        for live in lives:
+            live.sync()
+            if live.reply.status == "streaming":
+                live.reply.status = "cancelled"
+        finish_items(turn)
+        egress = [_place(reply) for reply in turn.replies if reply.location == "cloud"]
+        for place in egress:
+            if place not in session.egress:
+                session.egress.append(place)
+    return turn.replies
+
+
+def _place(reply: Reply) -> str:
+    return reply.backend or reply.model

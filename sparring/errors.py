@@ -1,0 +1,100 @@
+"""Every failure sparring reports, each with its exit code and a hint.
+
+    SparringError                 1   base class; never raised directly
+    ├── UsageError                2   bad command line
+    │   └── ConfigError           2   config file unreadable or of the wrong shape
+    │       └── PromptError       2   prompt file unreadable or of the wrong shape
+    ├── BadInput                 65   input that cannot be used (not UTF-8, too large)
+    ├── NoInput                  66   no context at all (empty stdin, missing file)
+    ├── ProviderUnavailable      69   backend not reachable
+    │   └── ModelNotFound        69   backend reachable, model missing
+    ├── CannotSave               73   the sessions dir cannot be written
+    ├── TemporaryFailure         75   retries spent, or a stream cut short
+    │   └── StreamInterrupted    75   the answer ended before its final marker
+    ├── AuthenticationFailed     77   missing or rejected API key
+    └── Interrupted             130   the user pressed Ctrl-C
+
+The exit codes follow sysexits.h, as mail tools and `llm` users expect.
+"""
+
+from __future__ import annotations
+
+
+class SparringError(Exception):
+    """A failure with a one-line message, a hint for the fix, and an exit code."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def one_line(self) -> str:
+        """The message and its hint, as shown on stderr and in the TUI."""
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class UsageError(SparringError):
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    pass
+
+
+class PromptError(ConfigError):
+    pass
+
+
+class BadInput(SparringError):
+    exit_code = 65
+
+
+class NoInput(SparringError):
+    exit_code = 66
+
+
+class ProviderUnavailable(SparringError):
+    exit_code = 69
+
+
+class ModelNotFound(ProviderUnavailable):
+    pass
+
+
+class CannotSave(SparringError):
+    exit_code = 73
+
+
+class TemporaryFailure(SparringError):
+    exit_code = 75
+
+
+class StreamInterrupted(TemporaryFailure):
+    pass
+
+
+class AuthenticationFailed(SparringError):
+    exit_code = 77
+
+
+class Interrupted(SparringError):
+    exit_code = 130
+
+
+def did_you_mean(name: str, choices: list[str]) -> str | None:
+    """The closest of `choices` to a mistyped `name`, phrased as a hint, or None."""
+    if not choices:
+        return None
+    from rapidfuzz import fuzz, process
+
+    match = process.extractOne(name, choices, scorer=fuzz.WRatio, score_cutoff=60)
+    if match is None:
+        return None
+    return f"did you mean '{match[0]}'?"

@@ -1,0 +1,113 @@
+"""List replies as items: parsing, folding near-duplicates, matching across answers.
+
+A small model often writes one headline seven times with tiny changes; the
+writer should see one item "x7", not seven. And when two models propose the
+same idea in different words, both columns should say so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+FOLD_THRESHOLD = 90.0
+MATCH_THRESHOLD = 72.0
+
+_MARKER = re.compile(r"^\s*(?:\d{1,3}\s*[.):\]]|[-*•+–])\s+(?P<text>.+?)\s*$")
+_OPENING = "\"'“‘«"
+_CLOSING = "\"'”’»"
+# `"A headline" - why it works`: the quoted part is the item.
+_QUOTED_LEAD = re.compile(r'^["“«](?P<quoted>[^"”»]+)["”»]\s*(?:[-–—:]\s+\S.*)?$')
+_NOT_WORD = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Item:
+    """One distinct idea in a list reply; `count` is how many lines were folded into it."""
+
+    text: str
+    count: int = 1
+    variants: list[str] = field(default_factory=list)
+
+
+def parse_items(reply: str) -> list[str]:
+    """The items of a list reply: its numbered or bulleted lines.
+
+    A reply with no markers at all is read one item per line, skipping an
+    introduction that ends with a colon.
+    """
+    lines = [line for line in reply.splitlines() if line.strip()]
+    marked = [match.group("text") for line in lines if (match := _MARKER.match(line))]
+    if not marked:
+        marked = [line for line in lines if not line.rstrip().endswith(":")]
+    items = [_clean(text) for text in marked]
+    return [item for item in items if item]
+
+
+def _clean(text: str) -> str:
+    text = text.replace("**", "").replace("__", "").strip()
+    quoted = _QUOTED_LEAD.match(text)
+    if quoted:
+        return quoted.group("quoted").strip()
+    if len(text) > 1 and text[0] in _OPENING and text[-1] in _CLOSING:
+        text = text[1:-1]
+    return text.strip(" `#")
+
+
+def normalize(text: str) -> str:
+    """The text as compared: lower case, no punctuation, single spaces."""
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text.casefold())).strip()
+
+
+def fold(texts: list[str], threshold: float = FOLD_THRESHOLD) -> list[Item]:
+    """Fold near-duplicates into the first of their kind, counting them."""
+    from rapidfuzz import fuzz
+
+    items: list[Item] = []
+    keys: list[str] = []
+    for text in texts:
+        key = normalize(text)
+        for index, seen in enumerate(keys):
+            if key == seen or fuzz.ratio(key, seen, score_cutoff=threshold):
+                items[index].count += 1
+                if text != items[index].text and text not in items[index].variants:
+                    items[index].variants.append(text)
+                break
+        else:
+            items.append(Item(text=text))
+            keys.append(key)
+    return items
+
+
+def items_of(reply: str, threshold: float = FOLD_THRESHOLD) -> list[Item]:
+    return fold(parse_items(reply), threshold)
+
+
+def match_items(
+    left: list[str], right: list[str], threshold: float = MATCH_THRESHOLD
+) -> list[tuple[int, int, float]]:
+    """Pairs (left index, right index, score) of the same idea in two answers.
+
+    Each item is matched at most once, best scores first.
+    """
+    from rapidfuzz import fuzz
+
+    left_keys = [normalize(text) for text in left]
+    right_keys = [normalize(text) for text in right]
+    candidates: list[tuple[float, int, int]] = []
+    for i, left_key in enumerate(left_keys):
+        for j, right_key in enumerate(right_keys):
+            score = fuzz.token_sort_ratio(left_key, right_key, score_cutoff=threshold)
+            if score:
+                candidates.append((score, i, j))
+    candidates.sort(key=lambda candidate: (-candidate[0], candidate[1], candidate[2]))
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    for score, i, j in candidates:
+        if i not in used_left and j not in used_right:
+            used_left.add(i)
+            used_right.add(j)
+            pairs.append((i, j, score))
+    return sorted(pairs)

@@ -1,0 +1,74 @@
+"""Answers side by side in a plain terminal, as they stream (pipe mode into a tty).
+
+Rich (which comes with Textual, but is not Textual) draws the columns; it is
+imported only when this view is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+from sparring.render import figures, heading, status_note
+from sparring.session import Reply
+
+
+class SideBySide:
+    def __init__(self, replies: list[Reply]) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.replies = replies
+        self.parts: list[list[str]] = [[] for _ in replies]
+        self.console = Console(highlight=False)
+        self.live = Live(
+            self._render(), console=self.console, auto_refresh=False, vertical_overflow="visible"
+        )
+        self.dirty = False
+
+    def delta(self, index: int, text: str) -> None:
+        self.parts[index].append(text)
+        self.dirty = True
+
+    async def tick(self) -> None:
+        """Redraw at most ten times a second, whatever the token rate."""
+        while True:
+            await asyncio.sleep(0.1)
+            if self.dirty:
+                self.dirty = False
+                self.live.update(self._render(), refresh=True)
+
+    def _render(self):  # type: ignore[no-untyped-def]
+        from rich.columns import Columns
+        from rich.panel import Panel
+        from rich.text import Text
+
+        panels = []
+        for reply, parts in zip(self.replies, self.parts, strict=True):
+            body = Text("".join(parts) or reply.text)
+            note = status_note(reply)
+            if note:
+                body.append(f"\n{note}", style="red")
+            finished = reply.status != "streaming"
+            panels.append(
+                Panel(
+                    body,
+                    title=Text(heading(reply)),
+                    subtitle=Text(figures(reply)) if finished else Text("streaming…"),
+                    expand=True,
+                )
+            )
+        return Columns(panels, equal=True, expand=True)
+
+    def __enter__(self) -> SideBySide:
+        self.live.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.live.update(self._render(), refresh=True)
+        self.live.__exit__(kind, value, traceback)

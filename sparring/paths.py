@@ -1,0 +1,61 @@
+"""Where sparring keeps its files.
+
+`SPARRING_HOME=DIR` puts everything (config.toml, sessions/, prompts/) under DIR.
+Otherwise the XDG base directories are used: config and user prompts under
+$XDG_CONFIG_HOME/sparring, sessions under $XDG_DATA_HOME/sparring/sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+APP = "sparring"
+
+
+def _home() -> Path | None:
+    home = os.environ.get("SPARRING_HOME")
+    return Path(home).expanduser() if home else None
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable)
+    base = Path(value).expanduser() if value else Path.home() / fallback
+    return base / APP
+
+
+def config_dir() -> Path:
+    return _home() or _xdg("XDG_CONFIG_HOME", ".config")
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def user_prompts_dir() -> Path:
+    return config_dir() / "prompts"
+
+
+def sessions_dir() -> Path:
+    home = _home()
+    if home:
+        return home / "sessions"
+    return _xdg("XDG_DATA_HOME", ".local/share") / "sessions"
+
+
+def builtin_prompts_dir() -> Path:
+    """The shipped prompts: inside the installed package, or prompts/ in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_prompts"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "prompts"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by the owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        path.chmod(0o700)
+    return path

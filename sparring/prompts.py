@@ -1,0 +1,198 @@
+"""Prompt files: TOML in prompts/ (shipped) and in the user's prompts dir.
+
+A prompt file looks like this:
+
+    description = "Ten headline suggestions"
+    output = "list"            # "list" replies are parsed into items
+    count = 10                 # the default for {count}
+    system = "You are a sharp editor..."
+    template = "Here is my text:\n\n{context}\n\nSuggest {count} headlines..."
+    [fields]                   # other named fields and their defaults
+    audience = "general readers"
+
+Substitution is done by sparring, never by `str.format`: a template may name
+only {context}, {count}, {instruction} and its own [fields], as bare names
+(no attributes, indexes, conversions or format specs), and is refused when it
+is loaded otherwise. The values are inserted as they are, so a draft full of
+braces is just text.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sparring import paths
+from sparring.errors import PromptError, UsageError, did_you_mean
+
+BUILTIN_FIELDS = ("context", "count", "instruction")
+FREE_TEXT = "ask"
+_KEYS = {"description", "output", "count", "system", "template", "fields"}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    description: str
+    output: Literal["list", "text"]
+    count: int
+    system: str
+    template: str
+    fields: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
+
+    def render(
+        self,
+        context: str,
+        *,
+        count: int | None = None,
+        instruction: str = "",
+        values: dict[str, str] | None = None,
+    ) -> str:
+        """The user message: the template with every field filled in literally."""
+        unknown = sorted(set(values or {}) - set(self.fields))
+        if unknown:
+            raise UsageError(
+                f"prompt '{self.name}' has no field '{unknown[0]}'",
+                hint=f"its fields: {', '.join(self.fields) or 'none'}",
+            )
+        filled = {
+            **self.fields,
+            **(values or {}),
+            "context": context,
+            "count": str(count or self.count),
+            "instruction": instruction,
+        }
+        parts: list[str] = []
+        for literal, name, _spec, _conversion in string.Formatter().parse(self.template):
+            parts.append(literal)
+            if name is not None:
+                parts.append(filled[name])
+        text = "".join(parts)
+        if instruction and "{instruction}" not in self.template:
+            text = f"{text}\n\n{instruction}"
+        return text
+
+
+def free_text_prompt() -> Prompt:
+    """The prompt behind `--ask "..."` with no task: the instruction applied to the context."""
+    return Prompt(
+        name=FREE_TEXT,
+        description="A one-off instruction of your own (--ask)",
+        output="text",
+        count=0,
+        system=(
+            "You help a writer think. Answer the writer's request about their text. "
+            "Reply in the language of the writer's text."
+        ),
+        template="Here is my text:\n\n{context}\n\n{instruction}",
+    )
+
+
+def parse(name: str, text: str, source: Path | None = None) -> Prompt:
+    """A prompt from the text of its TOML file, checked field by field."""
+    where = str(source) if source else f"prompt '{name}'"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PromptError(f"{where}: not valid TOML: {error}") from None
+    for key in data:
+        if key not in _KEYS:
+            raise PromptError(
+                f"{where}: unknown key '{key}'",
+                hint=did_you_mean(key, sorted(_KEYS)) or f"known keys: {', '.join(sorted(_KEYS))}",
+            )
+    for key in ("system", "template"):
+        if key not in data:
+            raise PromptError(f"{where}: missing '{key}'", hint=f'add {key} = "..."')
+    _expect(where, data, "description", str)
+    _expect(where, data, "system", str)
+    _expect(where, data, "template", str)
+    _expect(where, data, "output", str)
+    _expect(where, data, "count", int)
+    _expect(where, data, "fields", dict)
+    output = data.get("output", "text")
+    if output not in ("list", "text"):
+        raise PromptError(f'{where}: \'output\' must be "list" or "text", not "{output}"')
+    fields = data.get("fields", {})
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise PromptError(f"{where}: field '{key}' must have a string default")
+        if key in BUILTIN_FIELDS:
+            raise PromptError(f"{where}: field '{key}' is filled by sparring; rename it")
+    _check_template(where, data["template"], set(BUILTIN_FIELDS) | set(fields))
+    if "{context}" not in data["template"]:
+        raise PromptError(f"{where}: the template never uses {{context}}", hint="add {context}")
+    count = data.get("count", 10 if output == "list" else 0)
+    if count < 0:
+        raise PromptError(f"{where}: 'count' must not be negative")
+    return Prompt(
+        name=name,
+        description=data.get("description", ""),
+        output=output,
+        count=count,
+        system=data["system"],
+        template=data["template"],
+        fields=dict(fields),
+        source=source,
+    )
+
+
+def _expect(where: str, data: dict[str, Any], key: str, wanted: type) -> None:
+    if key in data and (not isinstance(data[key], wanted) or isinstance(data[key], bool)):
+        kind = {str: "a string", int: "an integer", dict: "a table"}[wanted]
+        raise PromptError(f"{where}: '{key}' must be {kind}, not {type(data[key]).__name__}")
+
+
+def _check_template(where: str, template: str, allowed: set[str]) -> None:
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise PromptError(
+            f"{where}: the template is malformed: {error}", hint="write a literal brace as {{ or }}"
+        ) from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise PromptError(
+                f"{where}: template field '{{{name}}}' is not allowed",
+                hint="use plain names such as {context}; write a literal brace as {{ or }}",
+            )
+        if name not in allowed:
+            raise PromptError(
+                f"{where}: the template names an unknown field '{{{name}}}'",
+                hint=did_you_mean(name, sorted(allowed))
+                or f"declare it under [fields], or use one of {', '.join(sorted(allowed))}",
+            )
+
+
+def load_all() -> dict[str, Prompt]:
+    """The shipped prompts, then the user's: a user file of the same name overrides."""
+    prompts: dict[str, Prompt] = {}
+    for folder in (paths.builtin_prompts_dir(), paths.user_prompts_dir()):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise PromptError(f"{path}: not UTF-8 text", hint="save it as UTF-8") from None
+            prompts[path.stem] = parse(path.stem, text, path)
+    return prompts
+
+
+def get(name: str, prompts: dict[str, Prompt] | None = None) -> Prompt:
+    prompts = load_all() if prompts is None else prompts
+    if name in prompts:
+        return prompts[name]
+    if name == FREE_TEXT:
+        return free_text_prompt()
+    raise UsageError(
+        f"unknown task '{name}'",
+        hint=did_you_mean(name, sorted(prompts))
+        or f"tasks: {', '.join(sorted(prompts))} (see `sparring prompts`)",
+    )

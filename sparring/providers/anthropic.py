@@ -1,0 +1,142 @@
+"""Anthropic, through the official `anthropic` SDK (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anthropic
+import httpx2
+
+from sparring.errors import (
+    AuthenticationFailed,
+    BadInput,
+    ModelNotFound,
+    ProviderUnavailable,
+    StreamInterrupted,
+    TemporaryFailure,
+)
+from sparring.providers import is_loopback_url
+from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.keys import key_from_env
+
+ANTHROPIC_URL = "https://api.anthropic.com"
+
+
+class AnthropicBackend(Backend):
+    provider = "anthropic"
+
+    def __init__(self, model: str, *, stall_timeout: float = 120.0) -> None:
+        super().__init__(model)
+        key = key_from_env("ANTHROPIC_API_KEY")
+        if key is None:
+            raise AuthenticationFailed(
+                "ANTHROPIC_API_KEY is not set", hint="export ANTHROPIC_API_KEY=sk-ant-..."
+            )
+        self.base_url = os.environ.get("ANTHROPIC_BASE_URL", "").strip() or ANTHROPIC_URL
+        self.location = "local" if is_loopback_url(self.base_url) else "cloud"
+        self.client = anthropic.AsyncAnthropic(
+            api_key=key.reveal(),
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=httpx2.Timeout(stall_timeout, connect=10.0),
+        )
+
+    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+        arguments: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "messages": [
+                {"role": message.role, "content": message.content}
+                for message in request.conversation
+            ],
+            "stream": True,
+        }
+        if request.system:
+            arguments["system"] = request.system
+        if request.temperature is not None:
+            arguments["temperature"] = request.temperature
+        input_tokens: int | None = None
+        output_tokens: int | None = None
+        stop_reason: str | None = None
+        produced = False
+        try:
+            stream = await self.client.messages.create(**arguments)
+            async for event in stream:
+                if event.type == "message_start":
+                    input_tokens = event.message.usage.input_tokens
+                elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                    if event.delta.text:
+                        produced = True
+                        yield event.delta.text
+                elif event.type == "message_delta":
+                    output_tokens = event.usage.output_tokens
+                    stop_reason = event.delta.stop_reason or stop_reason
+                elif event.type == "message_stop":
+                    yield Finish(input_tokens, output_tokens, stop_reason)
+                    return
+        except anthropic.APIStatusError as error:
+            if produced or error.status_code == 200:
+                # An `event: error` inside a 200 stream: the text so far is kept.
+                raise StreamInterrupted(
+                    f"{self.label}: the stream ended with an error: {_message(error)}",
+                    hint="the partial answer is kept; run it again to get a whole one",
+                ) from None
+            raise self._translate(error) from None
+        except anthropic.APITimeoutError:
+            raise self._stalled() from None
+        except anthropic.APIConnectionError:
+            if produced:
+                raise StreamInterrupted(
+                    f"{self.label}: the connection broke off mid-answer",
+                    hint="the partial answer is kept; run it again to get a whole one",
+                ) from None
+            raise ProviderUnavailable(
+                f"{self.label}: cannot connect to {self.base_url}",
+                hint="check your network, or ANTHROPIC_BASE_URL",
+            ) from None
+        except httpx2.TimeoutException:
+            raise self._stalled() from None
+        except httpx2.TransportError as error:
+            raise StreamInterrupted(
+                f"{self.label}: the stream broke off ({type(error).__name__})",
+                hint="the partial answer is kept; run it again to get a whole one",
+            ) from None
+
+    def _stalled(self) -> TemporaryFailure:
+        return TemporaryFailure(
+            f"{self.label}: no data from Anthropic for too long; the stream was cut",
+            hint="raise stall_timeout in config.toml if it is just slow",
+        )
+
+    def _translate(self, error: anthropic.APIStatusError) -> Exception:
+        status = error.status_code
+        detail = _message(error)
+        if status in (401, 403):
+            return AuthenticationFailed(
+                f"{self.label}: the key was refused ({status}: {detail})",
+                hint="check ANTHROPIC_API_KEY",
+            )
+        if status == 404:
+            return ModelNotFound(
+                f"{self.label}: no model '{self.model}' ({detail})",
+                hint="check the model name, e.g. anthropic:claude-opus-4-1",
+            )
+        if status in (400, 413, 422):
+            return BadInput(f"{self.label}: the request was refused ({status}: {detail})")
+        return TemporaryFailure(
+            f"{self.label}: Anthropic answered {status} ({detail})", hint="try again later"
+        )
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+
+def _message(error: anthropic.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])[:200]
+    return str(error.message)[:200]

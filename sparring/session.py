@@ -1,0 +1,270 @@
+"""The session: what the writer gave, what each model said, what was kept.
+
+One TOML file per session, written with tomli-w, readable in a text editor:
+
+    format = 1
+    id = "3f9a1c2e"
+    created = "2026-11-23T15:21:00+00:00"
+    title = "headlines: Why our city needs more trees"
+    egress = ["anthropic (api.anthropic.com)"]   # places that saw the context
+
+    [context]
+    text = '''...'''
+    sources = ["draft.md"]
+
+    [[turns]]                  # one per prompt sent (task, follow-up)
+    task = "headlines"
+    instruction = ""
+    output = "list"
+    system = "..."
+    user = "..."               # the rendered message, as sent
+    to = ""                    # "" for every column, else the model it went to
+
+    [[turns.replies]]          # one per model that answered
+    model = "local"            # as the writer named it
+    backend = "local:SmolLM2-135M-Instruct.Q4_1"
+    location = "local"         # "local" (this machine) or "cloud"
+    status = "ok"              # ok | streaming | interrupted | cancelled | error
+    text = '''...'''
+    items = [{ text = "...", count = 3 }]
+    input_tokens = 212  output_tokens = 96  ttft = 0.41  seconds = 2.3  cost = 0.0
+
+    [[keepers]]                # ideas the writer starred
+    text = "..."  model = "local"  turn = 0
+
+Absent values (no cost known, no error) are left out, as TOML has no null.
+The file is replaced atomically on every save (see files.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sparring.items import Item
+
+FORMAT_VERSION = 1
+
+Status = Literal["ok", "streaming", "interrupted", "cancelled", "error"]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Reply:
+    model: str
+    backend: str = ""
+    location: str = "local"
+    status: Status = "streaming"
+    text: str = ""
+    items: list[Item] = field(default_factory=list)
+    error: str | None = None
+    exit_code: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    tokens_estimated: bool = False
+    ttft: float | None = None
+    seconds: float | None = None
+    cost: float | None = None
+    started: str = field(default_factory=now)
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if not self.output_tokens or self.ttft is None or self.seconds is None:
+            return None
+        generating = self.seconds - self.ttft
+        return max(self.output_tokens - 1, 1) / generating if generating > 0 else None
+
+
+@dataclass
+class Turn:
+    task: str
+    user: str
+    system: str = ""
+    instruction: str = ""
+    output: str = "text"  # "list" replies are parsed into items
+    to: str = ""
+    replies: list[Reply] = field(default_factory=list)
+    created: str = field(default_factory=now)
+
+
+@dataclass
+class Keeper:
+    text: str
+    model: str = ""
+    turn: int = 0
+
+
+@dataclass
+class Context:
+    text: str = ""
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Session:
+    id: str = field(default_factory=lambda: secrets.token_hex(4))
+    created: str = field(default_factory=now)
+    title: str = ""
+    context: Context = field(default_factory=Context)
+    turns: list[Turn] = field(default_factory=list)
+    keepers: list[Keeper] = field(default_factory=list)
+    egress: list[str] = field(default_factory=list)
+    parent: str = ""
+    format: int = FORMAT_VERSION
+
+    @property
+    def task(self) -> str:
+        return self.turns[0].task if self.turns else ""
+
+    @property
+    def models(self) -> list[str]:
+        seen: list[str] = []
+        for turn in self.turns:
+            for reply in turn.replies:
+                if reply.model not in seen:
+                    seen.append(reply.model)
+        return seen
+
+    def conversation(self, model: str) -> list[tuple[str, str]]:
+        """(user, assistant) pairs that `model` has seen, in order: its column's thread."""
+        pairs: list[tuple[str, str]] = []
+        for turn in self.turns:
+            for reply in turn.replies:
+                if reply.model == model and reply.text:
+                    pairs.append((turn.user, reply.text))
+        return pairs
+
+    def file_name(self) -> str:
+        stamp = self.created.replace(":", "").replace("-", "")[:15]
+        return f"{stamp}-{self.id}.toml"
+
+
+def make_title(task: str, context: str, words: int = 8) -> str:
+    first = " ".join(context.split()[:words])
+    return f"{task}: {first}" if task else first
+
+
+# --- the file format -------------------------------------------------------
+
+
+def to_toml(session: Session) -> str:
+    import tomli_w
+
+    data = to_dict(session)
+    # tomli-w turns CRLF into LF inside multi-line strings; escaped strings keep it.
+    multiline = not _contains_crlf(data)
+    return tomli_w.dumps(data, multiline_strings=multiline)
+
+
+def to_dict(session: Session) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "format": session.format,
+        "id": session.id,
+        "created": session.created,
+        "title": session.title,
+    }
+    if session.parent:
+        data["parent"] = session.parent
+    data["egress"] = list(session.egress)
+    data["context"] = {"text": session.context.text, "sources": list(session.context.sources)}
+    data["turns"] = [_turn_dict(turn) for turn in session.turns]
+    data["keepers"] = [_drop_empty(vars(keeper).copy()) for keeper in session.keepers]
+    return data
+
+
+def _turn_dict(turn: Turn) -> dict[str, Any]:
+    return {
+        "task": turn.task,
+        "instruction": turn.instruction,
+        "output": turn.output,
+        "to": turn.to,
+        "created": turn.created,
+        "system": turn.system,
+        "user": turn.user,
+        "replies": [_reply_dict(reply) for reply in turn.replies],
+    }
+
+
+def _reply_dict(reply: Reply) -> dict[str, Any]:
+    data = vars(reply).copy()
+    data["items"] = [{"text": item.text, "count": item.count} for item in reply.items]
+    return _drop_empty(data)
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _contains_crlf(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\r\n" in value
+    if isinstance(value, dict):
+        return any(_contains_crlf(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_contains_crlf(item) for item in value)
+    return False
+
+
+class SessionFormatError(ValueError):
+    """A file that is not a session sparring can read."""
+
+
+class NewerFormat(SessionFormatError):
+    pass
+
+
+def from_toml(text: str) -> Session:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SessionFormatError(f"not valid TOML ({error})") from None
+    return from_dict(data)
+
+
+def from_dict(data: dict[str, Any]) -> Session:
+    version = data.get("format")
+    if not isinstance(version, int):
+        raise SessionFormatError("no format version")
+    if version > FORMAT_VERSION:
+        raise NewerFormat(
+            f"written by a newer sparring (format {version}; this one reads up to {FORMAT_VERSION})"
+        )
+    try:
+        context = data.get("context", {})
+        return Session(
+            id=str(data["id"]),
+            created=str(data["created"]),
+            title=str(data.get("title", "")),
+            parent=str(data.get("parent", "")),
+            egress=list(data.get("egress", [])),
+            context=Context(text=context.get("text", ""), sources=list(context.get("sources", []))),
+            turns=[_turn(turn) for turn in data.get("turns", [])],
+            keepers=[Keeper(**keeper) for keeper in data.get("keepers", [])],
+            format=version,
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise SessionFormatError(f"missing or malformed field ({error})") from None
+
+
+def _turn(data: dict[str, Any]) -> Turn:
+    replies = [_reply(reply) for reply in data.get("replies", [])]
+    fields = {key: value for key, value in data.items() if key != "replies"}
+    return Turn(replies=replies, **fields)
+
+
+def _reply(data: dict[str, Any]) -> Reply:
+    items = [Item(text=item["text"], count=item.get("count", 1)) for item in data.get("items", [])]
+    fields = {key: value for key, value in data.items() if key != "items"}
+    return Reply(items=items, **fields)
+
+
+def load(path: Path) -> Session:
+    return from_toml(path.read_text(encoding="utf-8"))

@@ -1,0 +1,103 @@
+"""The sessions dir: saving, listing and finding session files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sparring import paths
+from sparring.errors import BadInput, NoInput, UsageError
+from sparring.files import write_private_atomically
+from sparring.session import NewerFormat, Session, SessionFormatError, load, to_toml
+
+
+def save(session: Session, folder: Path | None = None) -> Path:
+    """Write the session atomically; raises CannotSave if the dir is not writable."""
+    folder = folder or paths.sessions_dir()
+    path = folder / session.file_name()
+    if _written_here.get(path) != _stamp(path):
+        existing = _on_disk_version(path)
+        if existing is not None and existing > session.format:
+            raise NewerFormat(f"{path} was written by a newer sparring; not overwriting it")
+    write_private_atomically(path, to_toml(session))
+    _written_here[path] = _stamp(path)
+    return path
+
+
+# A file this process wrote, unchanged since, needs no second look at its version.
+_written_here: dict[Path, tuple[int, int] | None] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _on_disk_version(path: Path) -> int | None:
+    import tomllib
+
+    try:
+        version = tomllib.loads(path.read_text(encoding="utf-8")).get("format")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return version if isinstance(version, int) else None
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: Path
+    reason: str
+
+
+def session_files(folder: Path | None = None) -> list[Path]:
+    """Session files, newest first (their names start with the creation time)."""
+    folder = folder or paths.sessions_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.toml"), key=lambda path: path.name, reverse=True)
+
+
+def iter_sessions(folder: Path | None = None) -> Iterator[Session | Unreadable]:
+    """Every session, newest first; a file that cannot be read is yielded as Unreadable."""
+    for path in session_files(folder):
+        try:
+            yield load(path)
+        except (SessionFormatError, OSError, UnicodeDecodeError) as error:
+            yield Unreadable(path, str(error))
+
+
+def find(reference: str, folder: Path | None = None) -> Path:
+    """The file of a session named by a path, an ID, or a unique prefix of an ID."""
+    candidate = Path(reference).expanduser()
+    if candidate.suffix == ".toml" or "/" in reference:
+        if candidate.is_file():
+            return candidate
+        raise NoInput(f"no session file at {reference}", hint="see `sparring sessions`")
+    matches = [path for path in session_files(folder) if _id_of(path).startswith(reference)]
+    if not matches:
+        raise UsageError(f"no session with ID '{reference}'", hint="see `sparring sessions`")
+    if len(matches) > 1:
+        shown = ", ".join(_id_of(path) for path in matches[:5])
+        raise UsageError(
+            f"the ID prefix '{reference}' matches {len(matches)} sessions ({shown})",
+            hint="type more of the ID",
+        )
+    return matches[0]
+
+
+def open_session(reference: str, folder: Path | None = None) -> Session:
+    path = find(reference, folder)
+    try:
+        return load(path)
+    except NewerFormat as error:
+        raise BadInput(f"{path}: {error}", hint="upgrade sparring to open it") from None
+    except (SessionFormatError, UnicodeDecodeError) as error:
+        raise BadInput(f"{path}: not a readable session: {error}") from None
+
+
+def _id_of(path: Path) -> str:
+    return path.stem.rsplit("-", 1)[-1]

@@ -1,0 +1,93 @@
+"""Shared fixtures: every test gets its own SPARRING_HOME, and no real service is reachable.
+
+Canary keys are set for the whole suite so tests can prove that no key ever
+reaches a file or an output.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
+CANARY_ANTHROPIC = "sk-ant-canary-5a1d0c6e92f4"
+CANARY_GROQ = "gsk-canary-groq-83b2e71c"
+CANARIES = (CANARY_OPENAI, CANARY_ANTHROPIC, CANARY_GROQ)
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_DRAFT = REPO / "tests" / "data" / "draft.md"
+
+
+@pytest.fixture(autouse=True)
+def sparring_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SPARRING_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY_OPENAI)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", CANARY_ANTHROPIC)
+    monkeypatch.setenv("GROQ_API_KEY", CANARY_GROQ)
+    # Nothing listens on port 9 (discard): a test that forgets to point a backend
+    # at its own server fails at once instead of reaching a real service.
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    return home
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+Runner = Callable[..., Result]
+
+
+@pytest.fixture
+def sparring(sparring_home: Path) -> Runner:
+    """Run the real `sparring` command in a subprocess, as a user would."""
+
+    def run(
+        *args: str,
+        input: bytes | str | None = b"",
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
+    ) -> Result:
+        data = input.encode("utf-8") if isinstance(input, str) else input
+        done = subprocess.run(
+            [sys.executable, "-m", "sparring", *args],
+            input=data,
+            capture_output=True,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
+            check=False,
+        )
+        return Result(
+            done.returncode,
+            done.stdout.decode("utf-8", "replace"),
+            done.stderr.decode("utf-8", "replace"),
+        )
+
+    return run
+
+
+def write_config(home: Path, text: str) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def saved_sessions(home: Path) -> list[Path]:
+    return sorted((home / "sessions").glob("*.toml"))

@@ -1,0 +1,66 @@
+"""The core never imports the TUI, and nothing heavy is imported before it is needed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+CORE = [
+    "sparring",
+    "sparring.cli",
+    "sparring.config",
+    "sparring.engine",
+    "sparring.items",
+    "sparring.pipe",
+    "sparring.prompts",
+    "sparring.providers",
+    "sparring.providers.base",
+    "sparring.providers.local",
+    "sparring.providers.ollama",
+    "sparring.providers.openai",
+    "sparring.providers.anthropic",
+    "sparring.render",
+    "sparring.session",
+    "sparring.store",
+    "sparring.commands",
+]
+HEAVY = ["textual", "ollama", "openai", "anthropic", "llama_cpp", "numpy", "rich"]
+
+
+def loaded_after(code: str) -> set[str]:
+    script = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_no_core_module_imports_textual() -> None:
+    modules = loaded_after("\n".join(f"import {name}" for name in CORE))
+    assert "textual" not in modules
+
+
+def test_the_cli_imports_no_sdk_textual_or_llama_at_start() -> None:
+    modules = loaded_after("import sparring.cli")
+    assert not {name for name in HEAVY if name in modules}
+
+
+def test_help_runs_without_importing_any_backend() -> None:
+    code = (
+        "import sys\nfrom sparring.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    modules = loaded_after(code)
+    assert not {name for name in HEAVY if name in modules}
+
+
+def test_opening_one_backend_imports_only_its_own_sdk() -> None:
+    code = (
+        "from sparring.config import Config\n"
+        "from sparring.providers import resolve, open_backend\n"
+        "open_backend(resolve('ollama:qwen3:4b', Config()), Config())"
+    )
+    modules = loaded_after(code)
+    assert "ollama" in modules
+    assert not {"openai", "anthropic", "textual", "llama_cpp"} & modules
