@@ -1,0 +1,185 @@
+"""The engine: concurrent replies, checked streams, figures, follow-up threads."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from sparring import engine
+from sparring.config import Config
+from sparring.errors import ModelNotFound
+from sparring.providers import ModelRef
+from sparring.providers.base import Backend, ChatRequest, Finish, Message
+from sparring.session import Reply, Session, Turn
+
+
+class Scripted(Backend):
+    """A backend that answers with fixed chunks at a fixed pace."""
+
+    provider = "scripted"
+
+    def __init__(
+        self,
+        chunks: list[str],
+        *,
+        first_delay: float = 0.0,
+        pace: float = 0.0,
+        finish: bool = True,
+        fail: Exception | None = None,
+    ) -> None:
+        super().__init__("fake")
+        self.chunks = chunks
+        self.first_delay = first_delay
+        self.pace = pace
+        self.finish = finish
+        self.fail = fail
+        self.requests: list[ChatRequest] = []
+
+    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+        self.requests.append(request)
+        await asyncio.sleep(self.first_delay)
+        for index, chunk in enumerate(self.chunks):
+            if index:
+                await asyncio.sleep(self.pace)
+            yield chunk
+        if self.fail is not None:
+            raise self.fail
+        if self.finish:
+            yield Finish(input_tokens=10, output_tokens=len(self.chunks))
+
+
+def factory(backends: dict[str, Scripted]):  # type: ignore[no-untyped-def]
+    return lambda ref, config: backends[ref.name]
+
+
+def one_turn(*models: str, output: str = "list") -> tuple[Session, Turn]:
+    turn = Turn(
+        task="headlines",
+        user="Text: draft",
+        system="sys",
+        output=output,
+        replies=[Reply(model=name) for name in models],
+    )
+    return Session(turns=[turn]), turn
+
+
+CONFIG = Config(aliases={"a": "local", "b": "local"})
+
+
+class TestConcurrency:
+    async def test_two_models_take_the_time_of_the_slower_not_the_sum(self) -> None:
+        backends = {
+            "a": Scripted(["1. x\n"], first_delay=0.4),
+            "b": Scripted(["1. y\n"], first_delay=0.4),
+        }
+        session, turn = one_turn("a", "b")
+        started = time.perf_counter()
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        assert time.perf_counter() - started < 0.75
+        assert [reply.text for reply in turn.replies] == ["1. x\n", "1. y\n"]
+
+    async def test_deltas_are_reported_with_their_column(self) -> None:
+        backends = {"a": Scripted(["x", "y"]), "b": Scripted(["z"])}
+        session, turn = one_turn("a", "b")
+        seen: list[tuple[int, str]] = []
+        await engine.run_turn(
+            session,
+            turn,
+            CONFIG,
+            backend_factory=factory(backends),
+            on_delta=lambda index, text: seen.append((index, text)),
+        )
+        assert sorted(seen) == [(0, "x"), (0, "y"), (1, "z")]
+
+
+class TestCheckedStreams:
+    async def test_a_stream_without_its_final_marker_is_interrupted_and_keeps_its_text(
+        self,
+    ) -> None:
+        backends = {"a": Scripted(["1. Trees", " cool"], finish=False)}
+        session, turn = one_turn("a")
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        [reply] = turn.replies
+        assert (reply.status, reply.text, reply.exit_code) == ("interrupted", "1. Trees cool", 75)
+        assert "cut off" in reply.error
+
+    async def test_a_failure_before_any_text_is_an_error_with_its_exit_code(self) -> None:
+        backends = {"a": Scripted([], fail=ModelNotFound("no model", hint="pull it"))}
+        session, turn = one_turn("a")
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        [reply] = turn.replies
+        assert (reply.status, reply.exit_code, reply.error) == ("error", 69, "no model (pull it)")
+
+    async def test_one_failing_column_does_not_stop_the_other(self) -> None:
+        backends = {"a": Scripted(["ok"]), "b": Scripted([], fail=ModelNotFound("gone"))}
+        session, turn = one_turn("a", "b")
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        assert [reply.status for reply in turn.replies] == ["ok", "error"]
+
+    async def test_cancelling_keeps_the_partial_answer(self) -> None:
+        backends = {"a": Scripted(["one ", "two ", "three"], pace=0.2)}
+        session, turn = one_turn("a")
+        task = asyncio.create_task(
+            engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        )
+        while not backends["a"].requests:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        [reply] = turn.replies
+        assert reply.status == "cancelled"
+        assert reply.text == "one two "
+
+
+class TestFigures:
+    async def test_time_to_first_token_and_tokens_per_second_follow_the_pacing(self) -> None:
+        backends = {"a": Scripted(["t"] * 11, first_delay=0.3, pace=0.05)}
+        session, turn = one_turn("a", output="text")
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        [reply] = turn.replies
+        assert reply.ttft == pytest.approx(0.3, abs=0.08)
+        assert reply.tokens_per_second == pytest.approx(20, rel=0.25)
+        assert (reply.input_tokens, reply.output_tokens, reply.cost) == (10, 11, 0.0)
+
+    async def test_list_replies_are_folded_into_items(self) -> None:
+        backends = {"a": Scripted(["1. Trees\n", "2. trees!\n", "3. Buses\n"])}
+        session, turn = one_turn("a")
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        assert [(item.text, item.count) for item in turn.replies[0].items] == [
+            ("Trees", 2),
+            ("Buses", 1),
+        ]
+
+
+class TestThreads:
+    def test_a_follow_up_carries_each_models_own_conversation(self) -> None:
+        session, first = one_turn("a", "b")
+        first.replies[0].text = "answer of a"
+        first.replies[1].text = "answer of b"
+        follow_up = Turn(
+            task="follow-up", user="more please", system="sys", replies=[Reply(model="b")], to="b"
+        )
+        session.turns.append(follow_up)
+        request = engine.build_request(session, follow_up, "b", CONFIG)
+        assert request.messages == (
+            Message("system", "sys"),
+            Message("user", "Text: draft"),
+            Message("assistant", "answer of b"),
+            Message("user", "more please"),
+        )
+
+
+class TestLocalOnly:
+    def test_a_cloud_model_is_refused_before_any_connection(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from sparring.errors import UsageError
+
+        monkeypatch.delenv("ANTHROPIC_BASE_URL")
+        with pytest.raises(UsageError, match="not on this machine"):
+            engine.check_local_only([ModelRef("flagship", "anthropic", "claude-opus-4-1")])
