@@ -1,0 +1,40 @@
+"""Signals: Ctrl-C in pipe mode keeps what streamed, saves the session, exits 130."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_DRAFT, saved_sessions
+
+pytestmark = pytest.mark.model
+
+
+def test_ctrl_c_mid_answer_flushes_saves_as_interrupted_and_exits_130(
+    sparring_home: Path,
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sparring", "counter", str(SAMPLE_DRAFT), "--count", "9"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+    )
+    assert process.stdout is not None
+    first = process.stdout.read(20)  # the answer has started streaming
+    assert len(first) == 20
+    process.send_signal(signal.SIGINT)
+    rest, errors = process.communicate(timeout=60)
+    assert process.returncode == 130
+    shown = (first + rest).decode()
+    [path] = saved_sessions(sparring_home)
+    reply = tomllib.loads(path.read_text())["turns"][0]["replies"][0]
+    assert reply["status"] == "interrupted"
+    assert reply["text"].startswith(shown.rstrip("\n")[:20])
+    assert shown.rstrip("\n") == reply["text"].rstrip("\n")
+    assert "interrupted" in errors.decode() and "Traceback" not in errors.decode()
