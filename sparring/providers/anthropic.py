@@ -98,7 +98,8 @@ class AnthropicBackend(Backend):
             ) from None
         except httpx2.TimeoutException:
             raise self._stalled() from None
-        except httpx2.TransportError as error:
+        except (httpx2.TransportError, ValueError) as error:
+            # The SDK lets a cut connection (httpx2) and a malformed frame (JSON) through raw.
             raise StreamInterrupted(
                 f"{self.label}: the stream broke off ({type(error).__name__})",
                 hint="the partial answer is kept; run it again to get a whole one",
