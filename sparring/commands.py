@@ -173,7 +173,8 @@ class ProgressBar:
         if self.interactive:
             self.stream.write("\r" + line.ljust(100)[:100])
             self.stream.flush()
-        elif status != self.last_status:
+        elif status != self.last_status or (total and completed == total):
+            # Into a log, a line per step and one when a layer is complete.
             self.stream.write(line + "\n")
         self.last_status = status
 

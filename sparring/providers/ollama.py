@@ -126,7 +126,8 @@ class OllamaBackend(Backend):
         except ConnectionError:
             raise self._unreachable() from None
         except ollama.ResponseError as error:
-            if error.status_code == 404 or "not found" in str(error.error).lower():
+            message = str(error.error).lower()
+            if error.status_code == 404 or "not found" in message or "does not exist" in message:
                 raise ModelNotFound(
                     f"there is no model '{model}' to pull",
                     hint="see the model names at ollama.com/library",

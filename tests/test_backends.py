@@ -1,0 +1,397 @@
+"""The ollama, anthropic and openai backends, through their real SDKs, end to end
+through the `sparring` command, against local servers that speak their protocols."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import (
+    CANARY_ANTHROPIC,
+    CANARY_GROQ,
+    CANARY_OPENAI,
+    Runner,
+    saved_sessions,
+    write_config,
+)
+from fakeservers import (
+    DEFAULT_CHUNKS,
+    DEFAULT_TEXT,
+    INPUT_TOKENS,
+    FakeAnthropic,
+    FakeOllama,
+    FakeOpenAI,
+    Reply,
+    closed_port,
+)
+
+DRAFT = b"Our city should plant ten thousand trees by 2030."
+
+
+def only_reply(home: Path) -> dict[str, Any]:
+    [path] = saved_sessions(home)
+    [reply] = tomllib.loads(path.read_text())["turns"][0]["replies"]
+    return reply
+
+
+@pytest.fixture
+def ollama_server() -> Iterator[FakeOllama]:
+    with FakeOllama(
+        models=("qwen3:4b",), cloud_models=("gpt-oss:120b-cloud",), pullable=("llama3.2:1b",)
+    ) as server:
+        yield server
+        assert server.errors == []
+
+
+@pytest.fixture
+def anthropic_server() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as server:
+        yield server
+        assert server.errors == []
+
+
+@pytest.fixture
+def openai_server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+        assert server.errors == []
+
+
+class TestOllama:
+    def test_a_streamed_answer_reaches_stdout_and_the_session(
+        self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
+    ) -> None:
+        result = sparring(
+            "headlines",
+            "-m",
+            "ollama:qwen3:4b",
+            input=DRAFT,
+            env={"OLLAMA_HOST": ollama_server.url},
+        )
+        assert result.code == 0, result.stderr
+        assert result.stdout == DEFAULT_TEXT + "\n"
+        reply = only_reply(sparring_home)
+        assert (reply["status"], reply["location"]) == ("ok", "local")
+        assert (reply["input_tokens"], reply["output_tokens"]) == (INPUT_TOKENS, 6)
+        assert [item["text"] for item in reply["items"]][0] == "Rooftop forests cool the city"
+
+    def test_ollama_host_without_a_scheme_is_honoured(
+        self, sparring: Runner, ollama_server: FakeOllama
+    ) -> None:
+        host = ollama_server.url.removeprefix("http://")
+        result = sparring(
+            "headlines", "-m", "ollama:qwen3:4b", input=DRAFT, env={"OLLAMA_HOST": host}
+        )
+        assert result.code == 0, result.stderr
+
+    def test_a_reply_cut_mid_stream_keeps_its_partial_text_and_exits_75(
+        self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
+    ) -> None:
+        ollama_server.script(Reply(cut_after=3))
+        result = sparring(
+            "headlines",
+            "-m",
+            "ollama:qwen3:4b",
+            input=DRAFT,
+            env={"OLLAMA_HOST": ollama_server.url},
+        )
+        partial = "".join(DEFAULT_CHUNKS[:3])
+        assert result.code == 75
+        assert result.stdout == partial + "\n"
+        reply = only_reply(sparring_home)
+        assert (reply["status"], reply["text"]) == ("interrupted", partial)
+        assert "partial answer is saved in session" in result.stderr
+
+    def test_a_stream_without_done_is_interrupted_not_finished(
+        self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
+    ) -> None:
+        ollama_server.script(Reply(omit_final=True))
+        result = sparring(
+            "headlines",
+            "-m",
+            "ollama:qwen3:4b",
+            input=DRAFT,
+            env={"OLLAMA_HOST": ollama_server.url},
+        )
+        assert result.code == 75
+        assert only_reply(sparring_home)["status"] == "interrupted"
+
+    def test_a_missing_model_exits_69_with_the_pull_hint(
+        self, sparring: Runner, ollama_server: FakeOllama
+    ) -> None:
+        result = sparring(
+            "headlines", "-m", "ollama:mistral", input=DRAFT, env={"OLLAMA_HOST": ollama_server.url}
+        )
+        assert result.code == 69
+        assert "sparring pull mistral" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_ollama_not_running_exits_69_with_a_hint(self, sparring: Runner) -> None:
+        result = sparring(
+            "headlines", "-m", "ollama:qwen3:4b", input=DRAFT, env={"OLLAMA_HOST": closed_port()}
+        )
+        assert result.code == 69
+        assert "Ollama is not reachable" in result.stderr and "ollama serve" in result.stderr
+
+    def test_a_cloud_model_is_labelled_cloud(
+        self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
+    ) -> None:
+        result = sparring(
+            "headlines",
+            "-m",
+            "ollama:gpt-oss:120b-cloud",
+            input=DRAFT,
+            env={"OLLAMA_HOST": ollama_server.url},
+        )
+        assert result.code == 0, result.stderr
+        assert only_reply(sparring_home)["location"] == "cloud"
+
+    def test_models_lists_pulled_models_and_labels_cloud_ones(
+        self, sparring: Runner, ollama_server: FakeOllama
+    ) -> None:
+        result = sparring("models", env={"OLLAMA_HOST": ollama_server.url})
+        assert result.code == 0, result.stderr
+        rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
+        assert rows["ollama:qwen3:4b"] == "local"
+        assert rows["ollama:gpt-oss:120b-cloud"] == "cloud"
+
+    def test_models_says_why_ollama_is_missing(self, sparring: Runner) -> None:
+        result = sparring("models", env={"OLLAMA_HOST": closed_port()})
+        assert result.code == 0
+        assert "Ollama is not reachable" in result.stdout
+
+    def test_pull_shows_progress_on_stderr_and_the_model_is_then_listed(
+        self, sparring: Runner, ollama_server: FakeOllama
+    ) -> None:
+        env = {"OLLAMA_HOST": ollama_server.url}
+        result = sparring("pull", "llama3.2:1b", env=env)
+        assert result.code == 0, result.stderr
+        assert result.stdout == ""
+        assert "pulling manifest" in result.stderr and "100%" in result.stderr
+        assert "ollama:llama3.2:1b" in sparring("models", env=env).stdout
+
+    def test_pulling_an_unknown_model_exits_69(
+        self, sparring: Runner, ollama_server: FakeOllama
+    ) -> None:
+        result = sparring("pull", "no-such-model", env={"OLLAMA_HOST": ollama_server.url})
+        assert result.code == 69
+        assert "no model 'no-such-model' to pull" in result.stderr
+
+
+class TestAnthropic:
+    def run(self, sparring: Runner, server: FakeAnthropic, *extra: str) -> Any:
+        return sparring(
+            "counter",
+            "-m",
+            "anthropic:claude-opus-4-5",
+            *extra,
+            input=DRAFT,
+            env={"ANTHROPIC_BASE_URL": server.url},
+        )
+
+    def test_a_streamed_answer_reaches_stdout_with_its_usage(
+        self, sparring: Runner, sparring_home: Path, anthropic_server: FakeAnthropic
+    ) -> None:
+        result = self.run(sparring, anthropic_server)
+        assert result.code == 0, result.stderr
+        assert result.stdout == DEFAULT_TEXT + "\n"
+        reply = only_reply(sparring_home)
+        assert (reply["input_tokens"], reply["output_tokens"]) == (INPUT_TOKENS, 6)
+        [request] = anthropic_server.chat_requests
+        assert request.body["system"].startswith("You are a critical reader")
+        assert [m["role"] for m in request.body["messages"]] == ["user"]
+
+    def test_a_reply_cut_mid_stream_keeps_its_partial_text_and_exits_75(
+        self, sparring: Runner, sparring_home: Path, anthropic_server: FakeAnthropic
+    ) -> None:
+        anthropic_server.script(Reply(cut_after=2, cut_mode="reset"))
+        result = self.run(sparring, anthropic_server)
+        partial = "".join(DEFAULT_CHUNKS[:2])
+        assert result.code == 75
+        assert result.stdout == partial  # it ends with a newline already
+        assert (only_reply(sparring_home)["status"], only_reply(sparring_home)["text"]) == (
+            "interrupted",
+            partial,
+        )
+
+    def test_an_error_event_after_some_text_keeps_the_text(
+        self, sparring: Runner, sparring_home: Path, anthropic_server: FakeAnthropic
+    ) -> None:
+        anthropic_server.script(Reply(error_event_after=4))
+        result = self.run(sparring, anthropic_server)
+        assert result.code == 75
+        reply = only_reply(sparring_home)
+        assert reply["text"] == "".join(DEFAULT_CHUNKS[:4])
+        assert "Overloaded" in reply["error"]
+
+    def test_a_stream_without_message_stop_is_interrupted(
+        self, sparring: Runner, sparring_home: Path, anthropic_server: FakeAnthropic
+    ) -> None:
+        anthropic_server.script(Reply(omit_final=True))
+        assert self.run(sparring, anthropic_server).code == 75
+        assert only_reply(sparring_home)["status"] == "interrupted"
+
+    @pytest.mark.parametrize(("status", "code"), [(401, 77), (404, 69), (529, 75), (500, 75)])
+    def test_an_error_status_maps_to_its_exit_code(
+        self, sparring: Runner, anthropic_server: FakeAnthropic, status: int, code: int
+    ) -> None:
+        anthropic_server.script(Reply(status=status))
+        result = self.run(sparring, anthropic_server)
+        assert result.code == code
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
+
+    def test_no_key_exits_77_before_connecting(
+        self, sparring: Runner, anthropic_server: FakeAnthropic
+    ) -> None:
+        result = sparring(
+            "counter",
+            "-m",
+            "anthropic:claude-opus-4-5",
+            input=DRAFT,
+            env={"ANTHROPIC_BASE_URL": anthropic_server.url, "ANTHROPIC_API_KEY": ""},
+        )
+        assert result.code == 77
+        assert "ANTHROPIC_API_KEY is not set" in result.stderr
+        assert anthropic_server.requests == []
+
+
+class TestOpenAI:
+    def test_a_stream_without_done_is_interrupted(
+        self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
+    ) -> None:
+        openai_server.script(Reply(omit_final=True))
+        result = sparring(
+            "headlines",
+            "-m",
+            "openai:gpt-4o-mini",
+            input=DRAFT,
+            env={"OPENAI_BASE_URL": openai_server.base_url},
+        )
+        assert result.code == 75
+        reply = only_reply(sparring_home)
+        assert (reply["status"], reply["text"]) == ("interrupted", DEFAULT_TEXT)
+
+    def test_usage_from_the_stream_is_recorded(
+        self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
+    ) -> None:
+        result = sparring(
+            "headlines",
+            "-m",
+            "openai:gpt-4o-mini",
+            input=DRAFT,
+            env={"OPENAI_BASE_URL": openai_server.base_url},
+        )
+        assert result.code == 0, result.stderr
+        reply = only_reply(sparring_home)
+        assert (reply["input_tokens"], reply["output_tokens"]) == (INPUT_TOKENS, 6)
+        assert "tokens_estimated" not in reply or reply["tokens_estimated"] is False
+
+    @pytest.mark.parametrize(("status", "code"), [(401, 77), (404, 69), (429, 75), (500, 75)])
+    def test_an_error_status_maps_to_its_exit_code(
+        self, sparring: Runner, openai_server: FakeOpenAI, status: int, code: int
+    ) -> None:
+        openai_server.script(Reply(status=status))
+        result = sparring(
+            "headlines",
+            "-m",
+            "openai:gpt-4o-mini",
+            input=DRAFT,
+            env={"OPENAI_BASE_URL": openai_server.base_url},
+        )
+        assert result.code == code
+        assert "Traceback" not in result.stderr
+
+    def test_malformed_frames_interrupt_and_split_frames_do_not(
+        self, sparring: Runner, openai_server: FakeOpenAI
+    ) -> None:
+        env = {"OPENAI_BASE_URL": openai_server.base_url}
+        openai_server.script(Reply(split_frames=True), Reply(malformed_after=2))
+        assert sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env).stdout == (
+            DEFAULT_TEXT + "\n"
+        )
+        broken = sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env)
+        assert broken.code == 75
+        assert "malformed" in broken.stderr
+
+
+class TestKeys:
+    def test_each_key_goes_only_to_the_endpoint_it_was_configured_for(
+        self, sparring: Runner, sparring_home: Path
+    ) -> None:
+        with FakeOpenAI() as groq, FakeOpenAI() as openai_like, FakeOpenAI() as lan:
+            write_config(
+                sparring_home,
+                f'[endpoints.groq]\nbase_url = "{groq.base_url}"\napi_key_env = "GROQ_API_KEY"\n'
+                f'[endpoints.lan]\nbase_url = "{lan.base_url}"\nlocation = "local"\n',
+            )
+            env = {"OPENAI_BASE_URL": openai_like.base_url}
+            for model in ("groq:llama-3.3-70b", "openai:gpt-4o-mini", "lan:qwen"):
+                result = sparring("headlines", "-m", model, input=DRAFT, env=env)
+                assert result.code == 0, result.stderr
+            [to_groq] = groq.chat_requests
+            [to_openai] = openai_like.chat_requests
+            [to_lan] = lan.chat_requests
+        assert to_groq.headers["authorization"] == f"Bearer {CANARY_GROQ}"
+        assert to_openai.headers["authorization"] == f"Bearer {CANARY_OPENAI}"
+        sent_to_lan = str(to_lan.headers)
+        assert not any(key in sent_to_lan for key in (CANARY_GROQ, CANARY_OPENAI))
+
+    def test_a_missing_endpoint_key_exits_77_naming_the_variable(
+        self, sparring: Runner, sparring_home: Path
+    ) -> None:
+        write_config(
+            sparring_home,
+            '[endpoints.groq]\nbase_url = "http://127.0.0.1:9/v1"\napi_key_env = "GROQ_API_KEY"\n',
+        )
+        result = sparring("headlines", "-m", "groq:x", input=DRAFT, env={"GROQ_API_KEY": ""})
+        assert result.code == 77
+        assert "GROQ_API_KEY is not set" in result.stderr
+
+    def test_no_key_appears_in_any_file_sparring_writes_or_in_any_output(
+        self,
+        sparring: Runner,
+        sparring_home: Path,
+        anthropic_server: FakeAnthropic,
+        openai_server: FakeOpenAI,
+    ) -> None:
+        write_config(
+            sparring_home,
+            f'[endpoints.groq]\nbase_url = "{openai_server.base_url}"\n'
+            'api_key_env = "GROQ_API_KEY"\n',
+        )
+        env = {
+            "ANTHROPIC_BASE_URL": anthropic_server.url,
+            "OPENAI_BASE_URL": openai_server.base_url,
+        }
+        anthropic_server.script(Reply(), Reply(status=401))
+        openai_server.script(Reply(), Reply(status=401), Reply(cut_after=1))
+        outputs = [
+            sparring(
+                "headlines",
+                "-m",
+                "anthropic:claude-opus-4-5",
+                "--vs",
+                "groq:m",
+                "--json",
+                input=DRAFT,
+                env=env,
+            ),
+            sparring("headlines", "-m", "anthropic:claude-opus-4-5", input=DRAFT, env=env),
+            sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env),
+            sparring("headlines", "-m", "groq:m", "--debug", input=DRAFT, env=env),
+            sparring("models", env=env),
+            sparring("config", "show", env=env),
+            sparring("sessions", env=env),
+        ]
+        written = [
+            path.read_text(errors="replace") for path in sparring_home.rglob("*") if path.is_file()
+        ]
+        assert len(written) >= 5
+        for text in [result.output for result in outputs] + written:
+            for canary in (CANARY_OPENAI, CANARY_ANTHROPIC, CANARY_GROQ):
+                assert canary not in text
