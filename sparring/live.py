@@ -39,8 +39,8 @@ class SideBySide:
                 self.live.update(self._render(), refresh=True)
 
     def _render(self):  # type: ignore[no-untyped-def]
-        from rich.columns import Columns
         from rich.panel import Panel
+        from rich.table import Table
         from rich.text import Text
 
         panels = []
@@ -58,7 +58,11 @@ class SideBySide:
                     expand=True,
                 )
             )
-        return Columns(panels, equal=True, expand=True)
+        grid = Table.grid(expand=True, padding=(0, 1))
+        for _ in panels:
+            grid.add_column(ratio=1)
+        grid.add_row(*panels)
+        return grid
 
     def __enter__(self) -> SideBySide:
         self.live.__enter__()
