@@ -9,16 +9,10 @@ from typing import Any
 import anthropic
 import httpx2
 
-from sparring.errors import (
-    AuthenticationFailed,
-    BadInput,
-    ModelNotFound,
-    ProviderUnavailable,
-    StreamInterrupted,
-    TemporaryFailure,
-)
+from sparring.errors import AuthenticationFailed, ProviderUnavailable, StreamInterrupted
 from sparring.providers import is_loopback_url
 from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_env
 
 ANTHROPIC_URL = "https://api.anthropic.com"
@@ -79,65 +73,39 @@ class AnthropicBackend(Backend):
         except anthropic.APIStatusError as error:
             if produced or error.status_code == 200:
                 # An `event: error` inside a 200 stream: the text so far is kept.
+                detail = body_message(error.body, str(error.message))
                 raise StreamInterrupted(
-                    f"{self.label}: the stream ended with an error: {_message(error)}",
-                    hint="the partial answer is kept; run it again to get a whole one",
+                    f"{self.label}: the stream ended with an error: {detail}",
+                    hint=KEPT,
                 ) from None
             raise self._translate(error) from None
         except anthropic.APITimeoutError:
-            raise self._stalled() from None
+            raise stalled(self.label, "Anthropic") from None
         except anthropic.APIConnectionError:
             if produced:
                 raise StreamInterrupted(
                     f"{self.label}: the connection broke off mid-answer",
-                    hint="the partial answer is kept; run it again to get a whole one",
+                    hint=KEPT,
                 ) from None
             raise ProviderUnavailable(
                 f"{self.label}: cannot connect to {self.base_url}",
                 hint="check your network, or ANTHROPIC_BASE_URL",
             ) from None
         except httpx2.TimeoutException:
-            raise self._stalled() from None
+            raise stalled(self.label, "Anthropic") from None
         except (httpx2.TransportError, ValueError) as error:
             # The SDK lets a cut connection (httpx2) and a malformed frame (JSON) through raw.
-            raise StreamInterrupted(
-                f"{self.label}: the stream broke off ({type(error).__name__})",
-                hint="the partial answer is kept; run it again to get a whole one",
-            ) from None
-
-    def _stalled(self) -> TemporaryFailure:
-        return TemporaryFailure(
-            f"{self.label}: no data from Anthropic for too long; the stream was cut",
-            hint="raise stall_timeout in config.toml if it is just slow",
-        )
+            raise broke_off(self.label, error) from None
 
     def _translate(self, error: anthropic.APIStatusError) -> Exception:
-        status = error.status_code
-        detail = _message(error)
-        if status in (401, 403):
-            return AuthenticationFailed(
-                f"{self.label}: the key was refused ({status}: {detail})",
-                hint="check ANTHROPIC_API_KEY",
-            )
-        if status == 404:
-            return ModelNotFound(
-                f"{self.label}: no model '{self.model}' ({detail})",
-                hint="check the model name, e.g. anthropic:claude-opus-4-1",
-            )
-        if status in (400, 413, 422):
-            return BadInput(f"{self.label}: the request was refused ({status}: {detail})")
-        return TemporaryFailure(
-            f"{self.label}: Anthropic answered {status} ({detail})", hint="try again later"
+        return status_error(
+            self.label,
+            error.status_code,
+            body_message(error.body, str(error.message)),
+            key_hint="check ANTHROPIC_API_KEY",
+            model_hint="check the model name, e.g. anthropic:claude-opus-4-1",
+            model_missing=f"no model '{self.model}'",
         )
 
     async def aclose(self) -> None:
         await self.client.close()
-
-
-def _message(error: anthropic.APIStatusError) -> str:
-    body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:200]
-    return str(error.message)[:200]

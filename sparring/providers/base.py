@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sparring.errors import SparringError, StreamInterrupted
+from sparring.providers.failures import KEPT
 
 Location = Literal["local", "cloud"]
 
@@ -124,7 +125,7 @@ class Backend:
             if finish is None:
                 raise StreamInterrupted(
                     f"{self.label}: the answer was cut off before it finished",
-                    hint="the partial answer is kept; run it again to get a whole one",
+                    hint=KEPT,
                 )
         except SparringError as error:
             usage.total_time = time.perf_counter() - started

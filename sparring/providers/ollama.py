@@ -17,6 +17,7 @@ from sparring.errors import (
 )
 from sparring.providers import is_loopback_url, ollama_host
 from sparring.providers.base import Backend, ChatRequest, Finish, Location
+from sparring.providers.failures import broke_off
 
 
 class OllamaBackend(Backend):
@@ -78,10 +79,7 @@ class OllamaBackend(Backend):
                 hint="is the model still loading? raise stall_timeout in config.toml",
             ) from None
         except (httpx.TransportError, ValueError) as error:
-            raise StreamInterrupted(
-                f"{self.label}: the stream broke off ({type(error).__name__})",
-                hint="the partial answer is kept; run it again to get a whole one",
-            ) from None
+            raise broke_off(self.label, error) from None
 
     def _unreachable(self) -> ProviderUnavailable:
         return ProviderUnavailable(

@@ -15,16 +15,10 @@ from typing import Any
 import httpx2
 import openai
 
-from sparring.errors import (
-    AuthenticationFailed,
-    BadInput,
-    ModelNotFound,
-    ProviderUnavailable,
-    StreamInterrupted,
-    TemporaryFailure,
-)
+from sparring.errors import AuthenticationFailed, ProviderUnavailable, StreamInterrupted
 from sparring.providers import ModelRef, expected_location
 from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_command, key_from_env
 from sparring.secret import Secret
 
@@ -102,19 +96,16 @@ class OpenAIBackend(Backend):
         except openai.APIStatusError as error:
             raise self._translate(error) from None
         except openai.APITimeoutError:
-            raise self._stalled() from None
+            raise stalled(self.label, self.base_url) from None
         except openai.APIConnectionError:
             raise ProviderUnavailable(
                 f"{self.label}: cannot connect to {self.base_url}",
                 hint="is the server running? check base_url / OPENAI_BASE_URL",
             ) from None
         except httpx2.TimeoutException:
-            raise self._stalled() from None
+            raise stalled(self.label, self.base_url) from None
         except httpx2.TransportError as error:
-            raise StreamInterrupted(
-                f"{self.label}: the stream broke off ({type(error).__name__})",
-                hint="the partial answer is kept; run it again to get a whole one",
-            ) from None
+            raise broke_off(self.label, error) from None
 
     async def _stream_events(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
         arguments: dict[str, Any] = {
@@ -145,29 +136,14 @@ class OpenAIBackend(Backend):
         finally:
             await response_context.__aexit__(None, None, None)
 
-    def _stalled(self) -> TemporaryFailure:
-        return TemporaryFailure(
-            f"{self.label}: no data from {self.base_url} for too long; the stream was cut",
-            hint="raise stall_timeout in config.toml if the server is just slow",
-        )
-
     def _translate(self, error: openai.APIStatusError) -> Exception:
-        status = error.status_code
-        detail = _error_message(error)
-        if status in (401, 403):
-            return AuthenticationFailed(
-                f"{self.label}: the key was refused ({status}: {detail})",
-                hint="check the API key for this provider",
-            )
-        if status == 404:
-            return ModelNotFound(
-                f"{self.label}: no model '{self.model}' at {self.base_url} ({detail})",
-                hint="see `sparring models` for the names it serves",
-            )
-        if status in (400, 413, 422):
-            return BadInput(f"{self.label}: the request was refused ({status}: {detail})")
-        return TemporaryFailure(
-            f"{self.label}: the server answered {status} ({detail})", hint="try again later"
+        return status_error(
+            self.label,
+            error.status_code,
+            body_message(error.body, str(error.message)),
+            key_hint="check the API key for this provider",
+            model_hint="see `sparring models` for the names it serves",
+            model_missing=f"no model '{self.model}' at {self.base_url}",
         )
 
     async def list_models(self) -> list[str]:
@@ -203,7 +179,7 @@ async def _chunks(response: Any, label: str) -> AsyncIterator[str | Finish]:
             chunk = json.loads(data)
         except ValueError:
             raise StreamInterrupted(
-                f"{label}: the server sent a malformed frame", hint="the partial answer is kept"
+                f"{label}: the server sent a malformed frame", hint=KEPT
             ) from None
         if not isinstance(chunk, dict):
             continue
@@ -222,14 +198,3 @@ def _describe(chunk: dict[str, Any]) -> str:
     if isinstance(error, dict):
         return str(error.get("message") or error)
     return str(error)
-
-
-def _error_message(error: openai.APIStatusError) -> str:
-    body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:200]
-        if isinstance(body.get("message"), str):
-            return body["message"][:200]
-    return str(error.message)[:200]

@@ -1,0 +1,55 @@
+"""The failures every HTTP backend meets, phrased once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sparring.errors import (
+    AuthenticationFailed,
+    BadInput,
+    ModelNotFound,
+    SparringError,
+    StreamInterrupted,
+    TemporaryFailure,
+)
+
+KEPT = "the partial answer is kept; run it again to get a whole one"
+
+
+def status_error(
+    label: str, status: int, detail: str, *, key_hint: str, model_hint: str, model_missing: str
+) -> SparringError:
+    """The sparring error for an HTTP error status answered before the stream."""
+    if status in (401, 403):
+        return AuthenticationFailed(
+            f"{label}: the key was refused ({status}: {detail})", hint=key_hint
+        )
+    if status == 404:
+        return ModelNotFound(f"{label}: {model_missing} ({detail})", hint=model_hint)
+    if status in (400, 413, 422):
+        return BadInput(f"{label}: the request was refused ({status}: {detail})")
+    return TemporaryFailure(
+        f"{label}: the server answered {status} ({detail})", hint="try again later"
+    )
+
+
+def broke_off(label: str, error: BaseException) -> StreamInterrupted:
+    return StreamInterrupted(f"{label}: the stream broke off ({type(error).__name__})", hint=KEPT)
+
+
+def stalled(label: str, source: str) -> TemporaryFailure:
+    return TemporaryFailure(
+        f"{label}: no data from {source} for too long; the stream was cut",
+        hint="raise stall_timeout in config.toml if it is just slow",
+    )
+
+
+def body_message(body: Any, fallback: str) -> str:
+    """The human part of an error body: {"error": {"message": ...}} or {"message": ...}."""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])[:200]
+        if isinstance(body.get("message"), str):
+            return body["message"][:200]
+    return fallback[:200]
