@@ -19,7 +19,15 @@ from collections.abc import Callable
 from sparring import __version__
 from sparring.errors import SparringError, UsageError
 
-COMMANDS = ("models", "prompts", "pull", "config", "sessions", "replay")
+# Each subcommand is `cmd_NAME(argv) -> int` in the module named here, imported on use.
+COMMANDS = {
+    "models": "sparring.commands",
+    "prompts": "sparring.commands",
+    "pull": "sparring.commands",
+    "config": "sparring.commands",
+    "sessions": "sparring.commands",
+    "replay": "sparring.commands",
+}
 
 EPILOG = """\
 examples:
@@ -91,9 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         if argv and argv[0] in COMMANDS:
-            from sparring import commands
+            from importlib import import_module
 
-            handler: Callable[[list[str]], int] = getattr(commands, f"cmd_{argv[0]}")
+            module = import_module(COMMANDS[argv[0]])
+            handler: Callable[[list[str]], int] = getattr(module, f"cmd_{argv[0]}")
             return handler([arg for arg in argv[1:] if arg != "--debug"])
         return run(argv)
     except SparringError as error:
