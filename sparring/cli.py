@@ -25,8 +25,10 @@ COMMANDS = {
     "prompts": "sparring.commands",
     "pull": "sparring.commands",
     "config": "sparring.commands",
-    "sessions": "sparring.commands",
-    "replay": "sparring.commands",
+    "sessions": "sparring.sessions_list",
+    "replay": "sparring.replay",
+    "rerun": "sparring.rerun",
+    "export": "sparring.export",
 }
 
 EPILOG = """\
@@ -35,7 +37,8 @@ examples:
   sparring counter notes.md plan.md -m flagship counter-arguments from a cloud model
   sparring questions draft.md -m local --vs ollama:qwen3:4b
   sparring draft.md                             open the TUI on a draft
-  sparring models | prompts | sessions | pull NAME | config init
+  sparring models | prompts | pull NAME | config init
+  sparring sessions [QUERY] | replay ID | rerun ID -m MODEL | export ID --format md
 
 exit codes: 0 ok, 2 usage or config, 65 bad input, 66 no input, 69 backend or
 model missing, 73 cannot save, 75 temporary failure or cut stream,
@@ -44,9 +47,9 @@ model missing, 73 cannot save, 75 temporary failure or cut stream,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sparring",
-        description="Feed your draft to a model and let it push back: headlines, "
+    parser = command_parser(
+        "sparring",
+        "Feed your draft to a model and let it push back: headlines, "
         "counter-arguments, questions. Small local and flagship models, side by side.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -123,11 +126,15 @@ def report(error: SparringError) -> None:
     print(f"sparring: error: {error.one_line()}", file=sys.stderr)
 
 
-def _usage_error(parser: argparse.ArgumentParser) -> Callable[[str], None]:
-    def fail(message: str) -> None:
-        raise UsageError(message, hint="see `sparring --help`")
+def command_parser(prog: str, description: str, **kwargs: object) -> argparse.ArgumentParser:
+    """An argparse parser whose mistakes are sparring's one-line usage errors (exit 2)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description, **kwargs)  # type: ignore[arg-type]
 
-    return fail
+    def fail(message: str) -> None:
+        raise UsageError(message, hint=f"see `{prog} --help`")
+
+    parser.error = fail  # type: ignore[method-assign]
+    return parser
 
 
 def run(argv: list[str]) -> int:
@@ -136,7 +143,6 @@ def run(argv: list[str]) -> int:
     from sparring.context import gather, piped_stdin
 
     parser = build_parser()
-    parser.error = _usage_error(parser)  # type: ignore[method-assign]
     options = parser.parse_intermixed_args(argv)
     config = config_module.load()
     local_only = options.local_only or config.privacy == "local-only"

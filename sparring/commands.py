@@ -7,17 +7,13 @@ import asyncio
 import os
 import sys
 
-from sparring.errors import ProviderUnavailable, UsageError
+from sparring.errors import ProviderUnavailable
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"sparring {prog}", description=description)
+def _parser(name: str, description: str) -> argparse.ArgumentParser:
+    from sparring.cli import command_parser
 
-    def fail(message: str) -> None:
-        raise UsageError(message, hint=f"see `sparring {prog} --help`")
-
-    parser.error = fail  # type: ignore[method-assign]
-    return parser
+    return command_parser(f"sparring {name}", description)
 
 
 # --- models ---------------------------------------------------------------
@@ -216,39 +212,3 @@ def cmd_config(argv: list[str]) -> int:
         else:
             print(f"no config file at {path}; the defaults apply", file=sys.stderr)
     return 0
-
-
-# --- sessions -------------------------------------------------------------
-
-
-def cmd_sessions(argv: list[str]) -> int:
-    from sparring.sessions_list import list_sessions
-
-    parser = _parser("sessions", "List saved sessions, newest first, fuzzy-filtered by QUERY.")
-    parser.add_argument("query", nargs="*")
-    parser.add_argument("--limit", type=int, default=50)
-    options = parser.parse_args(argv)
-    return list_sessions(" ".join(options.query), options.limit)
-
-
-def cmd_replay(argv: list[str]) -> int:
-    from sparring import store
-
-    parser = _parser("replay", "Show a saved session: in the TUI, or printed with --print.")
-    parser.add_argument("session", help="an ID, a unique prefix of one, or a path")
-    parser.add_argument("--print", action="store_true", dest="print_mode")
-    options = parser.parse_args(argv)
-    session = store.open_session(options.session)
-    if options.print_mode or not sys.stdout.isatty():
-        from sparring.render import block
-
-        print(f"# {session.title}\n")
-        for turn in session.turns:
-            print(f"## {turn.task}{' → ' + turn.to if turn.to else ''}\n")
-            for reply in turn.replies:
-                print(block(reply))
-        return 0
-    from sparring import config as config_module
-    from sparring.tui.app import run_tui
-
-    return run_tui(config=config_module.load(), session=session, read_only=True)

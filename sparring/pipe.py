@@ -115,6 +115,7 @@ def run(request: PipeRequest, config: Config) -> int:
         elif len(turn.replies) == 1:
             out.write(text)
 
+    session.writer = os.getpid()
     saver()
     interrupted = False
     try:
@@ -130,6 +131,7 @@ def run(request: PipeRequest, config: Config) -> int:
                 reply.status = "interrupted"
                 reply.error = "interrupted by Ctrl-C"
                 reply.exit_code = 130
+    session.writer = 0
     saver()
     _print_result(session, turn, request, out, side_by_side)
     return _report(session, turn, saver, interrupted, request.save)

@@ -6,7 +6,8 @@ One TOML file per session, written with tomli-w, readable in a text editor:
     id = "3f9a1c2e"
     created = "2026-11-23T15:21:00+00:00"
     title = "headlines: Why our city needs more trees"
-    egress = ["anthropic (api.anthropic.com)"]   # places that saw the context
+    egress = ["anthropic:claude-opus-4-1"]   # places that saw the context
+    writer = 4242              # pid of the process streaming into it; absent when done
 
     [context]
     text = '''...'''
@@ -116,6 +117,8 @@ class Session:
     keepers: list[Keeper] = field(default_factory=list)
     egress: list[str] = field(default_factory=list)
     parent: str = ""
+    # The process streaming into this file, while it does; 0 once it is done.
+    writer: int = 0
     format: int = FORMAT_VERSION
 
     @property
@@ -146,7 +149,8 @@ class Session:
 
 
 def make_title(task: str, context: str, words: int = 8) -> str:
-    first = " ".join(context.split()[:words])
+    first = " ".join(word for word in context.split() if word.strip("#>*-"))
+    first = " ".join(first.split()[:words])
     return f"{task}: {first}" if task else first
 
 
@@ -171,6 +175,8 @@ def to_dict(session: Session) -> dict[str, Any]:
     }
     if session.parent:
         data["parent"] = session.parent
+    if session.writer:
+        data["writer"] = session.writer
     data["egress"] = list(session.egress)
     data["context"] = {"text": session.context.text, "sources": list(session.context.sources)}
     data["turns"] = [_turn_dict(turn) for turn in session.turns]
@@ -244,6 +250,7 @@ def from_dict(data: dict[str, Any]) -> Session:
             created=str(data["created"]),
             title=str(data.get("title", "")),
             parent=str(data.get("parent", "")),
+            writer=int(data.get("writer", 0)),
             egress=list(data.get("egress", [])),
             context=Context(text=context.get("text", ""), sources=list(context.get("sources", []))),
             turns=[_turn(turn) for turn in data.get("turns", [])],
@@ -267,4 +274,35 @@ def _reply(data: dict[str, Any]) -> Reply:
 
 
 def load(path: Path) -> Session:
-    return from_toml(path.read_text(encoding="utf-8"))
+    return recover(from_toml(path.read_text(encoding="utf-8")))
+
+
+def recover(session: Session) -> Session:
+    """Mark as interrupted the answers whose writer died mid-stream (a crash, a kill -9).
+
+    Their text is what reached the disk at the last checkpoint.
+    """
+    if session.writer and _alive(session.writer):
+        return session
+    for turn in session.turns:
+        for reply in turn.replies:
+            if reply.status == "streaming":
+                reply.status = "interrupted"
+                reply.error = reply.error or "sparring stopped before this answer finished"
+                reply.exit_code = reply.exit_code or 75
+    session.writer = 0
+    return session
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

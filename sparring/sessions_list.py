@@ -4,42 +4,41 @@ from __future__ import annotations
 
 import sys
 
-from sparring import store
-from sparring.session import Session
+from sparring import catalog
 
 
-def searchable(session: Session) -> str:
-    replies = " ".join(reply.text for turn in session.turns for reply in turn.replies)
-    return f"{session.title} {session.context.text} {replies}".casefold()
-
-
-def matches(session: Session, query: str, threshold: float = 80.0) -> bool:
-    from rapidfuzz import fuzz
-
-    text = searchable(session)
-    words = query.casefold().split()
-    return all(
-        word in text or fuzz.partial_ratio(word, text, score_cutoff=threshold) for word in words
-    )
-
-
-def list_sessions(query: str, limit: int) -> int:
-    shown = 0
-    for entry in store.iter_sessions():
-        if isinstance(entry, store.Unreadable):
-            print(f"sparring: skipped {entry.path.name}: {entry.reason}", file=sys.stderr)
-            continue
-        if query and not matches(entry, query):
-            continue
-        if shown >= limit:
-            break
-        shown += 1
-        first_words = " ".join(entry.context.text.split()[:8])
-        models = ", ".join(entry.models)
-        print(
-            f"{entry.id}  {entry.created[:16].replace('T', ' ')}  {entry.task:10}  "
-            f"{models:30}  {first_words}"
-        )
+def list_sessions(query: str, limit: int, threshold: float = catalog.FUZZY_THRESHOLD) -> int:
+    found = catalog.entries()
+    for entry in found:
+        if not entry.readable:
+            print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
+    shown = catalog.search(found, query, threshold) if query else [e for e in found if e.readable]
+    for entry in shown[:limit]:
+        when = entry.created[:16].replace("T", " ")
+        models = " vs ".join(entry.models)
+        flag = "" if entry.status == "ok" else f" [{entry.status}]"
+        words = entry.first_words[:60]
+        print(f"{entry.id}  {when}  {entry.task:10.10}  {models:32.32}  {words}{flag}")
     if not shown:
         print("no sessions" + (f" match '{query}'" if query else " yet"), file=sys.stderr)
+    elif len(shown) > limit:
+        print(f"({len(shown) - limit} more; --limit N shows more)", file=sys.stderr)
     return 0
+
+
+def cmd_sessions(argv: list[str]) -> int:
+    from sparring.cli import command_parser
+
+    parser = command_parser(
+        "sparring sessions", "List saved sessions, newest first, fuzzy-filtered by QUERY."
+    )
+    parser.add_argument("query", nargs="*", help="words to look for in titles, drafts, answers")
+    parser.add_argument("--limit", type=int, default=50, help="show at most N (default 50)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=catalog.FUZZY_THRESHOLD,
+        help="how close a fuzzy match must be, 0-100",
+    )
+    options = parser.parse_args(argv)
+    return list_sessions(" ".join(options.query), options.limit, options.threshold)

@@ -1,0 +1,139 @@
+"""The list of saved sessions, fast even with ten thousand of them.
+
+Parsing every TOML file on each listing would take seconds, so a summary of
+each file (and the text a search looks through) is cached in
+`sessions/.index.json`, keyed by the file's name, size and mtime. Only new or
+changed files are parsed; a corrupt one is reported by name and skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sparring import paths
+from sparring.session import Session, SessionFormatError, load
+
+INDEX_NAME = ".index.json"
+INDEX_VERSION = 1
+# Enough of each session to find it by what it says; the rest stays on disk.
+SEARCH_CHARS = 12_000
+FUZZY_THRESHOLD = 75.0
+
+
+@dataclass
+class Entry:
+    id: str
+    file: str
+    created: str
+    title: str
+    task: str
+    models: list[str]
+    first_words: str
+    status: str
+    search_text: str
+    error: str = ""
+
+    @property
+    def readable(self) -> bool:
+        return not self.error
+
+
+def summarize(session: Session, file: str) -> Entry:
+    statuses = {reply.status for turn in session.turns for reply in turn.replies}
+    status = next(
+        (s for s in ("streaming", "interrupted", "error", "cancelled") if s in statuses), "ok"
+    )
+    replies = " ".join(reply.text for turn in session.turns for reply in turn.replies)
+    search_text = f"{session.title}\n{session.context.text}\n{replies}".casefold()
+    return Entry(
+        id=session.id,
+        file=file,
+        created=session.created,
+        title=session.title,
+        task=session.task,
+        models=session.models,
+        first_words=" ".join(session.context.text.split()[:10]),
+        status=status,
+        search_text=search_text[:SEARCH_CHARS],
+    )
+
+
+def entries(folder: Path | None = None) -> list[Entry]:
+    """Every session file's entry, newest first; unreadable files have `error` set."""
+    folder = folder or paths.sessions_dir()
+    if not folder.is_dir():
+        return []
+    cached = _read_index(folder)
+    fresh: dict[str, dict[str, object]] = {}
+    found: list[Entry] = []
+    changed = False
+    with os.scandir(folder) as listing:
+        files = [item for item in listing if item.name.endswith(".toml") and item.is_file()]
+    for item in files:
+        status = item.stat()
+        stamp = [status.st_mtime_ns, status.st_size]
+        record = cached.get(item.name)
+        if record is None or record.get("stamp") != stamp:
+            record = {"stamp": stamp, "entry": asdict(_parse(Path(item.path)))}
+            changed = True
+        fresh[item.name] = record
+        found.append(Entry(**record["entry"]))  # type: ignore[arg-type]
+    if changed or len(fresh) != len(cached):
+        _write_index(folder, fresh)
+    found.sort(key=lambda entry: entry.file, reverse=True)
+    return found
+
+
+def _parse(path: Path) -> Entry:
+    session_id = path.stem.rsplit("-", 1)[-1]
+    try:
+        session = load(path)
+    except (SessionFormatError, OSError, UnicodeDecodeError) as error:
+        return Entry(session_id, path.name, "", "", "", [], "", "unreadable", "", error=str(error))
+    return summarize(session, path.name)
+
+
+def _read_index(folder: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _write_index(folder: Path, files: dict[str, dict[str, object]]) -> None:
+    from sparring.errors import CannotSave
+    from sparring.files import write_private_atomically
+
+    text = json.dumps({"version": INDEX_VERSION, "files": files}, ensure_ascii=False)
+    # The index is only a cache: failing to write it costs speed, nothing else.
+    with contextlib.suppress(CannotSave):
+        write_private_atomically(folder / INDEX_NAME, text)
+
+
+def search(found: list[Entry], query: str, threshold: float = FUZZY_THRESHOLD) -> list[Entry]:
+    """The entries whose title, context or replies hold every word of `query`, or close to it."""
+    from rapidfuzz import fuzz
+
+    words = query.casefold().split()
+    if not words:
+        return found
+    matching = []
+    for entry in found:
+        if not entry.readable:
+            continue
+        text = entry.search_text
+        if all(
+            word in text
+            or (len(word) > 3 and fuzz.partial_ratio(word, text, score_cutoff=threshold))
+            for word in words
+        ):
+            matching.append(entry)
+    return matching

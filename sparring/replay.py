@@ -1,0 +1,92 @@
+"""`sparring replay`: a saved session in the TUI, printed, or re-streamed at its own pace."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from sparring.render import block
+from sparring.session import Reply, Session
+
+
+def print_session(session: Session) -> None:
+    print(f"# {session.title}  ({session.id})\n")
+    for turn in session.turns:
+        target = f" → {turn.to}" if turn.to else ""
+        print(f"## {turn.task}{target}\n")
+        for reply in turn.replies:
+            print(block(reply))
+
+
+def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:
+    """(delay, text) pairs that re-stream `reply` as fast as it first streamed.
+
+    The first chunk waits the original time to first token; the rest follow at
+    the original tokens per second, about four characters a token.
+    """
+    text = reply.text
+    if not text:
+        return []
+    tokens = max(reply.output_tokens or len(text) // 4, 1)
+    size = max(len(text) // tokens, 1)
+    pieces = [text[start : start + size] for start in range(0, len(text), size)]
+    rate = reply.tokens_per_second or 50.0
+    gap = (tokens / len(pieces)) / rate / speed
+    first = (reply.ttft or 0.0) / speed
+    return [(first if index == 0 else gap, piece) for index, piece in enumerate(pieces)]
+
+
+async def _pace(session: Session, speed: float) -> None:
+    from sparring.live import SideBySide
+
+    for turn in session.turns:
+        shown = [Reply(model=r.model, backend=r.backend, location=r.location) for r in turn.replies]
+        view = SideBySide(shown)
+
+        async def play(
+            index: int, reply: Reply, view: SideBySide = view, shown: list[Reply] = shown
+        ) -> None:
+            for delay, piece in paced_chunks(reply, speed):
+                await asyncio.sleep(delay)
+                view.delta(index, piece)
+            # Finished: the column now shows the original figures under the text.
+            shown[index].__dict__.update(reply.__dict__)
+
+        with view:
+            ticker = asyncio.create_task(view.tick())
+            await asyncio.gather(*(play(i, reply) for i, reply in enumerate(turn.replies)))
+            ticker.cancel()
+
+
+def cmd_replay(argv: list[str]) -> int:
+    from sparring import store
+    from sparring.cli import command_parser
+
+    parser = command_parser(
+        "sparring replay", "Show a saved session: in the TUI, printed, or at its original pace."
+    )
+    parser.add_argument("session", help="an ID, a unique prefix of one, or a path")
+    parser.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_mode",
+        help="print it instead of opening the TUI",
+    )
+    parser.add_argument(
+        "--pace",
+        action="store_true",
+        help="re-stream the answers side by side at the speed they first came",
+    )
+    parser.add_argument("--speed", type=float, default=1.0, help="with --pace: 2 is twice as fast")
+    options = parser.parse_args(argv)
+    session = store.open_session(options.session)
+    if options.pace:
+        asyncio.run(_pace(session, max(options.speed, 0.01)))
+        return 0
+    if options.print_mode or not sys.stdout.isatty():
+        print_session(session)
+        return 0
+    from sparring import config as config_module
+    from sparring.tui.app import run_tui
+
+    return run_tui(config=config_module.load(), session=session, read_only=True)
