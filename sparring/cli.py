@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
     parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="send the context to cloud models without asking first",
+    )
+    parser.add_argument(
         "--local-only", action="store_true", help="refuse every model that is not on this machine"
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -123,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(error: SparringError) -> None:
-    print(f"sparring: error: {error.one_line()}", file=sys.stderr)
+    from sparring.visible import visible
+
+    print(f"sparring: error: {visible(error.one_line())}", file=sys.stderr)
 
 
 def command_parser(prog: str, description: str, **kwargs: object) -> argparse.ArgumentParser:
@@ -190,6 +198,7 @@ def run(argv: list[str]) -> int:
             as_json=options.json,
             save=not options.no_save,
             local_only=local_only,
+            allow_cloud=options.yes or config.privacy == "allow-cloud",
         ),
         config,
     )

@@ -56,7 +56,9 @@ class Config:
     temperature: float | None = None
     stall_timeout: float = 120.0
     max_context_chars: int = 400_000
-    privacy: Literal["ask", "local-only"] = "ask"
+    # "ask" before context first leaves the machine, refuse it ("local-only"),
+    # or let it go ("allow-cloud", like --yes on every run).
+    privacy: Literal["ask", "local-only", "allow-cloud"] = "ask"
     aliases: dict[str, str] = field(default_factory=dict)
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     local: LocalSettings = field(default_factory=LocalSettings)
@@ -114,8 +116,8 @@ class _Reader:
             values["max_context_chars"] = self._typed(data, "max_context_chars", int, "")
         if "privacy" in data:
             privacy = self._typed(data, "privacy", str, "")
-            if privacy not in ("ask", "local-only"):
-                self._fail("", "privacy", 'must be "ask" or "local-only"')
+            if privacy not in ("ask", "local-only", "allow-cloud"):
+                self._fail("", "privacy", 'must be "ask", "local-only" or "allow-cloud"')
             values["privacy"] = privacy
         if "compare" in data:
             compare = self._typed(data, "compare", list, "")

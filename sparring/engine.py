@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sparring import items as items_module
 from sparring.config import Config
+from sparring.egress import Confirm, EgressGate, EgressRefused
 from sparring.errors import SparringError, UsageError
 from sparring.pricing import estimate_cost
 from sparring.providers import ModelRef, expected_location, open_backend, resolve
@@ -74,8 +75,13 @@ async def stream_reply(
     on_delta: Callable[[str], None] | None = None,
     local_only: bool = False,
     backend_factory: BackendFactory = open_backend,
+    gate: EgressGate | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> Reply:
-    """Stream one answer into `live`. Failures are recorded in the reply, not raised."""
+    """Stream one answer into `live`. Failures are recorded in the reply, not raised.
+
+    Without a `gate`, a model that is not on this machine is refused.
+    """
     reply = live.reply
     reply.status = "streaming"
     backend: Backend | None = None
@@ -90,6 +96,14 @@ async def stream_reply(
                 f"{backend.label} runs in the cloud; local-only refuses it",
                 hint="pick a local model, or drop --local-only",
             )
+        if backend.location == "cloud":
+            if gate is None:
+                raise EgressRefused(
+                    f"not sending the context to {backend.label}: no one confirmed it",
+                    hint="pass --yes to allow it, or pick a local model",
+                )
+            await gate.admit(backend, request, ref.model)
+        backend.notice = on_notice
         async for event in backend.stream(request):
             if isinstance(event, Usage):
                 _record_usage(reply, event)
@@ -146,8 +160,17 @@ async def run_turn(
     local_only: bool = False,
     on_live: Callable[[list[LiveReply]], None] | None = None,
     backend_factory: BackendFactory = open_backend,
+    confirm_egress: Confirm | None = None,
+    gate: EgressGate | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> list[Reply]:
-    """Stream every reply of `turn` concurrently; the wall time is that of the slowest."""
+    """Stream every reply of `turn` concurrently; the wall time is that of the slowest.
+
+    Context goes to a model that is not on this machine only once
+    `confirm_egress` (asked once per session) says yes; pass the same `gate`
+    to every turn of a session so the writer is asked only the first time.
+    """
+    gate = gate or EgressGate(session, confirm_egress, config)
     refs = [resolve(reply.model, config) for reply in turn.replies]
     if local_only:
         check_local_only(refs)
@@ -180,6 +203,8 @@ async def run_turn(
                     on_delta=delta_callback(index),
                     local_only=local_only,
                     backend_factory=backend_factory,
+                    gate=gate,
+                    on_notice=on_notice,
                 )
                 for index, (live, ref) in enumerate(zip(lives, refs, strict=True))
             )
@@ -194,12 +219,4 @@ async def run_turn(
             if live.reply.status == "streaming":
                 live.reply.status = "cancelled"
         finish_items(turn)
-        egress = [_place(reply) for reply in turn.replies if reply.location == "cloud"]
-        for place in egress:
-            if place not in session.egress:
-                session.egress.append(place)
     return turn.replies
-
-
-def _place(reply: Reply) -> str:
-    return reply.backend or reply.model

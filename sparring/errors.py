@@ -75,6 +75,20 @@ class CannotSave(SparringError):
 class TemporaryFailure(SparringError):
     exit_code = 75
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        #: True for 429 and 5xx answers: safe to ask again if no text has come yet.
+        self.retryable = retryable
+        #: Seconds the server asked us to wait (Retry-After), if it said.
+        self.retry_after = retry_after
+
 
 class StreamInterrupted(TemporaryFailure):
     pass

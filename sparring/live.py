@@ -11,6 +11,7 @@ from types import TracebackType
 
 from sparring.render import figures, heading, status_note
 from sparring.session import Reply
+from sparring.visible import visible
 
 
 class SideBySide:
@@ -45,7 +46,7 @@ class SideBySide:
 
         panels = []
         for reply, parts in zip(self.replies, self.parts, strict=True):
-            body = Text("".join(parts) or reply.text)
+            body = Text(visible("".join(parts) or reply.text))
             note = status_note(reply)
             if note:
                 body.append(f"\n{note}", style="red")

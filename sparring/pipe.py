@@ -11,16 +11,29 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from sparring import engine, store
 from sparring.config import Config
+from sparring.egress import (
+    Confirm,
+    EgressRefused,
+    always,
+    ask_on_terminal,
+    terminal_confirm,
+    upfront_request,
+)
 from sparring.errors import CannotSave, SparringError
 from sparring.prompts import Prompt
+from sparring.providers import expected_location, resolve
 from sparring.render import block, json_document
 from sparring.session import Context, Reply, Session, Turn, make_title
+from sparring.visible import visible
 
 
 @dataclass
@@ -35,20 +48,26 @@ class PipeRequest:
     as_json: bool = False
     save: bool = True
     local_only: bool = False
+    allow_cloud: bool = False  # --yes: no question before context leaves the machine
 
 
 class Output:
-    """stdout, tolerant of a reader that goes away (`| head -1`)."""
+    """stdout, tolerant of a reader that goes away (`| head -1`).
+
+    Into a terminal, control characters are shown, not obeyed; into a pipe or
+    a file the answer goes byte for byte.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.closed = False
+        self.terminal = _is_terminal(stream)
 
     def write(self, text: str) -> None:
         if self.closed:
             return
         try:
-            self.stream.write(text)
+            self.stream.write(visible(text) if self.terminal else text)
             self.stream.flush()
         except BrokenPipeError:
             self.closed = True
@@ -96,8 +115,41 @@ class Saver:
             print(f"sparring: warning: {error.one_line()}", file=sys.stderr)
 
 
+def egress_confirmation(
+    session: Session, turn: Turn, request: PipeRequest, config: Config
+) -> Confirm:
+    """Ask now, before anything streams, if a model known to be in the cloud is asked.
+
+    A model found to be in the cloud only when it is opened (an Ollama `-cloud`
+    model) is asked about then, on the terminal.
+    """
+    if request.allow_cloud:
+        return always
+    refs = [resolve(reply.model, config) for reply in turn.replies]
+    cloud = [ref for ref in refs if expected_location(ref) == "cloud"]
+    if not cloud:
+        return terminal_confirm
+    asked = upfront_request(
+        session,
+        [ref.full_name for ref in cloud],
+        f"{turn.system}\n{turn.user}",
+        config,
+        [ref.model for ref in cloud],
+    )
+    answer = ask_on_terminal(asked)
+    if answer is None:
+        raise EgressRefused(
+            f"not sending the context to {', '.join(asked.destinations)} without confirmation",
+            hint="pass --yes to allow it (a pipe has no terminal to ask on), or pick a local model",
+        )
+    if not answer:
+        raise EgressRefused("nothing was sent", hint="pick a local model, e.g. -m local")
+    return always
+
+
 def run(request: PipeRequest, config: Config) -> int:
     session, turn = build_session(request)
+    confirm = egress_confirmation(session, turn, request, config)
     saver = Saver(session, request.save)
     out = Output(sys.stdout)
     side_by_side = len(turn.replies) > 1 and not request.as_json and _is_terminal(sys.stdout)
@@ -118,26 +170,52 @@ def run(request: PipeRequest, config: Config) -> int:
     session.writer = os.getpid()
     saver()
     interrupted = False
+    stopped_by: list[int] = []
+    previous = _stop_on_signals(stopped_by)
     try:
         if live_view is not None:
             with live_view:
-                asyncio.run(_run(session, turn, config, on_delta, saver, request, live_view))
+                asyncio.run(
+                    _run(session, turn, config, on_delta, saver, request, confirm, live_view)
+                )
         else:
-            asyncio.run(_run(session, turn, config, on_delta, saver, request, None))
+            asyncio.run(_run(session, turn, config, on_delta, saver, request, confirm, None))
     except KeyboardInterrupt:
         interrupted = True
+        signal_name = signal.Signals(stopped_by[0]).name if stopped_by else "Ctrl-C"
         for reply in turn.replies:
             if reply.status in ("streaming", "cancelled"):
                 reply.status = "interrupted"
-                reply.error = "interrupted by Ctrl-C"
+                reply.error = f"interrupted by {signal_name}"
                 reply.exit_code = 130
+    finally:
+        _restore_signals(previous)
     session.writer = 0
     saver()
     _print_result(session, turn, request, out, side_by_side)
-    return _report(session, turn, saver, interrupted, request.save)
+    code = _report(session, turn, saver, interrupted, request.save)
+    return 128 + stopped_by[0] if stopped_by else code
 
 
-async def _run(session, turn, config, on_delta, saver, request, live_view) -> None:  # type: ignore[no-untyped-def]
+def _stop_on_signals(stopped_by: list[int]) -> dict[int, object]:
+    """SIGTERM and SIGHUP stop the run as Ctrl-C does: what streamed is kept and saved."""
+
+    def stop(signum: int, _frame: object) -> None:
+        stopped_by.append(signum)
+        raise KeyboardInterrupt
+
+    previous: dict[int, object] = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        previous[signum] = signal.signal(signum, stop)
+    return previous
+
+
+def _restore_signals(previous: dict[int, object]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+async def _run(session, turn, config, on_delta, saver, request, confirm, live_view) -> None:  # type: ignore[no-untyped-def]
     ticker = asyncio.create_task(live_view.tick()) if live_view is not None else None
     try:
         await engine.run_turn(
@@ -147,6 +225,8 @@ async def _run(session, turn, config, on_delta, saver, request, live_view) -> No
             on_delta=on_delta,
             checkpoint=saver,
             local_only=request.local_only,
+            confirm_egress=confirm,
+            on_notice=lambda text: print(f"sparring: {text}", file=sys.stderr),
         )
     finally:
         if ticker is not None:
@@ -170,11 +250,15 @@ def _report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save:
     """Errors to stderr, one line each; the exit code of the first failure."""
     failures: list[Reply] = [reply for reply in turn.replies if reply.status != "ok"]
     saved = save and saver.failure is None
+    if saver.failure is not None:
+        copy = emergency_copy(session)
+        where = f"an emergency copy is at {copy}" if copy else "and no emergency copy could be made"
+        print(f"sparring: the session could not be saved; {where}", file=sys.stderr)
     for reply in failures:
         message = reply.error or reply.status
         if reply.text and saved:
             message += f"; the partial answer is saved in session {session.id}"
-        print(f"sparring: {reply.model}: {message}", file=sys.stderr)
+        print(f"sparring: {reply.model}: {visible(message)}", file=sys.stderr)
     if interrupted:
         return 130
     if failures:
@@ -182,6 +266,19 @@ def _report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save:
     if saver.failure is not None:
         return saver.failure.exit_code
     return 0
+
+
+def emergency_copy(session: Session) -> Path | None:
+    """When the sessions dir cannot be written: a copy in the temp dir, so nothing is lost."""
+    from sparring.files import write_private_atomically
+    from sparring.session import to_toml
+
+    path = Path(tempfile.gettempdir()) / f"sparring-{session.id}.toml"
+    try:
+        write_private_atomically(path, to_toml(session))
+    except CannotSave:
+        return None
+    return path
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sparring import engine, items
 from sparring.config import Config
+from sparring.egress import Confirm, EgressGate, always, terminal_confirm
 from sparring.pipe import Saver
 from sparring.render import block
 from sparring.session import Context, Reply, Session, Turn, make_title
@@ -47,8 +48,16 @@ def ideas_of(turn: Turn) -> list[str]:
 
 
 async def run_all(
-    old: Session, new: Session, models: list[str], config: Config, saver: Saver, local_only: bool
+    old: Session,
+    new: Session,
+    models: list[str],
+    config: Config,
+    saver: Saver,
+    local_only: bool,
+    confirm: Confirm,
 ) -> None:
+    # One gate for the whole re-run: the writer is asked once, not per turn.
+    gate = EgressGate(new, confirm, config)
     for old_turn in old.turns:
         turn = Turn(
             task=old_turn.task,
@@ -59,7 +68,7 @@ async def run_all(
             replies=[Reply(model=model) for model in models],
         )
         new.turns.append(turn)
-        await engine.run_turn(new, turn, config, checkpoint=saver, local_only=local_only)
+        await engine.run_turn(new, turn, config, checkpoint=saver, local_only=local_only, gate=gate)
         saver()
 
 
@@ -130,7 +139,15 @@ def cmd_rerun(argv: list[str]) -> int:
         help="how alike two ideas must be to count as one, 0-100",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("--local-only", action="store_true")
+    parser.add_argument(
+        "--local-only", action="store_true", help="refuse every model that is not on this machine"
+    )
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="send the context to cloud models without asking first",
+    )
     options = parser.parse_args(argv)
     config = config_module.load()
     local_only = options.local_only or config.privacy == "local-only"
@@ -144,7 +161,9 @@ def cmd_rerun(argv: list[str]) -> int:
         parent=old.id,
     )
     saver = Saver(new, enabled=True)
-    asyncio.run(run_all(old, new, options.model, config, saver, local_only))
+    allow = options.yes or config.privacy == "allow-cloud"
+    confirm = always if allow else terminal_confirm
+    asyncio.run(run_all(old, new, options.model, config, saver, local_only, confirm))
     diffs = diff_document(old, new, options.threshold)
     if options.json:
         from sparring.export import to_dict

@@ -72,6 +72,8 @@ def sparring(sparring_home: Path) -> Runner:
             env={**os.environ, **(env or {})},
             timeout=timeout,
             check=False,
+            # No controlling terminal: sparring must never wait for a key here.
+            start_new_session=True,
         )
         return Result(
             done.returncode,

@@ -144,6 +144,7 @@ class TestOllama:
             "headlines",
             "-m",
             "ollama:gpt-oss:120b-cloud",
+            "--yes",
             input=DRAFT,
             env={"OLLAMA_HOST": ollama_server.url},
         )
@@ -331,7 +332,7 @@ class TestKeys:
             )
             env = {"OPENAI_BASE_URL": openai_like.base_url}
             for model in ("groq:llama-3.3-70b", "openai:gpt-4o-mini", "lan:qwen"):
-                result = sparring("headlines", "-m", model, input=DRAFT, env=env)
+                result = sparring("headlines", "-m", model, "--yes", input=DRAFT, env=env)
                 assert result.code == 0, result.stderr
             [to_groq] = groq.chat_requests
             [to_openai] = openai_like.chat_requests
@@ -348,7 +349,7 @@ class TestKeys:
             sparring_home,
             '[endpoints.groq]\nbase_url = "http://127.0.0.1:9/v1"\napi_key_env = "GROQ_API_KEY"\n',
         )
-        result = sparring("headlines", "-m", "groq:x", input=DRAFT, env={"GROQ_API_KEY": ""})
+        result = sparring("headlines", "-m", "groq:x", "--yes", input=DRAFT, env={"GROQ_API_KEY": ""})
         assert result.code == 77
         assert "GROQ_API_KEY is not set" in result.stderr
 
@@ -378,12 +379,13 @@ class TestKeys:
                 "--vs",
                 "groq:m",
                 "--json",
+                "--yes",
                 input=DRAFT,
                 env=env,
             ),
             sparring("headlines", "-m", "anthropic:claude-opus-4-5", input=DRAFT, env=env),
             sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env),
-            sparring("headlines", "-m", "groq:m", "--debug", input=DRAFT, env=env),
+            sparring("headlines", "-m", "groq:m", "--yes", "--debug", input=DRAFT, env=env),
             sparring("models", env=env),
             sparring("config", "show", env=env),
             sparring("sessions", env=env),

@@ -104,6 +104,7 @@ class AnthropicBackend(Backend):
             body_message(error.body, str(error.message)),
             key_hint="check ANTHROPIC_API_KEY",
             model_hint="check the model name, e.g. anthropic:claude-opus-4-1",
+            headers=error.response.headers,
             model_missing=f"no model '{self.model}'",
         )
 

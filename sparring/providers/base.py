@@ -10,15 +10,22 @@ defaults.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from sparring.errors import SparringError, StreamInterrupted
+from sparring.errors import SparringError, StreamInterrupted, TemporaryFailure
 from sparring.providers.failures import KEPT
 
 Location = Literal["local", "cloud"]
+
+#: Retries of a 429 or 5xx answered before the first token.
+MAX_RETRIES = 3
+RETRY_BASE_SECONDS = 0.5
+#: A Retry-After longer than this is not waited for: the failure is reported.
+MAX_RETRY_WAIT = 30.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,8 @@ class Backend:
 
     def __init__(self, model: str) -> None:
         self.model = model
+        #: Where to say what the backend is doing (retries), if anyone listens.
+        self.notice: Callable[[str], None] | None = None
 
     @property
     def label(self) -> str:
@@ -104,6 +113,8 @@ class Backend:
     async def stream(self, request: ChatRequest) -> AsyncIterator[str | Usage]:
         """Text deltas, then one `Usage`.
 
+        A 429 or 5xx before the first token is retried with backoff (honouring
+        Retry-After), within a bound; never after it, as that would repeat text.
         Raises a `SparringError` (with `.usage` set to the partial figures) if
         the backend fails or the stream ends without its final marker.
         """
@@ -111,30 +122,61 @@ class Backend:
         usage = Usage()
         finish: Finish | None = None
         produced: list[str] = []
-        try:
-            async for event in self._generate(request):
-                if isinstance(event, Finish):
-                    finish = event
-                    continue
-                if not event:
-                    continue
-                if usage.time_to_first_token is None:
-                    usage.time_to_first_token = time.perf_counter() - started
-                produced.append(event)
-                yield event
-            if finish is None:
-                raise StreamInterrupted(
-                    f"{self.label}: the answer was cut off before it finished",
-                    hint=KEPT,
-                )
-        except SparringError as error:
-            usage.total_time = time.perf_counter() - started
-            _fill_counts(usage, request, produced, None)
-            error.usage = usage  # type: ignore[attr-defined]
-            raise
+        attempt = 0
+        while True:
+            try:
+                async for event in self._generate(request):
+                    if isinstance(event, Finish):
+                        finish = event
+                        continue
+                    if not event:
+                        continue
+                    if usage.time_to_first_token is None:
+                        usage.time_to_first_token = time.perf_counter() - started
+                    produced.append(event)
+                    yield event
+                if finish is None:
+                    raise StreamInterrupted(
+                        f"{self.label}: the answer was cut off before it finished", hint=KEPT
+                    )
+                break
+            except TemporaryFailure as error:
+                delay = self._retry_delay(error, attempt, produced)
+                if delay is None:
+                    self._attach_usage(error, usage, started, request, produced)
+                    raise
+                attempt += 1
+                if self.notice is not None:
+                    self.notice(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
+                await asyncio.sleep(delay)
+            except SparringError as error:
+                self._attach_usage(error, usage, started, request, produced)
+                raise
         usage.total_time = time.perf_counter() - started
         _fill_counts(usage, request, produced, finish)
         yield usage
+
+    def _retry_delay(
+        self, error: TemporaryFailure, attempt: int, produced: list[str]
+    ) -> float | None:
+        """Seconds to wait before asking again, or None when it must not be retried."""
+        if produced or not error.retryable or attempt >= MAX_RETRIES:
+            return None
+        if error.retry_after is not None:
+            return error.retry_after if error.retry_after <= MAX_RETRY_WAIT else None
+        return RETRY_BASE_SECONDS * 2**attempt
+
+    @staticmethod
+    def _attach_usage(
+        error: SparringError,
+        usage: Usage,
+        started: float,
+        request: ChatRequest,
+        produced: list[str],
+    ) -> None:
+        usage.total_time = time.perf_counter() - started
+        _fill_counts(usage, request, produced, None)
+        error.usage = usage  # type: ignore[attr-defined]
 
     async def list_models(self) -> list[str]:
         return []

@@ -17,7 +17,14 @@ KEPT = "the partial answer is kept; run it again to get a whole one"
 
 
 def status_error(
-    label: str, status: int, detail: str, *, key_hint: str, model_hint: str, model_missing: str
+    label: str,
+    status: int,
+    detail: str,
+    *,
+    key_hint: str,
+    model_hint: str,
+    model_missing: str,
+    headers: Any = None,
 ) -> SparringError:
     """The sparring error for an HTTP error status answered before the stream."""
     if status in (401, 403):

@@ -108,7 +108,11 @@ class LocalBackend(Backend):
         stop = threading.Event()
 
         def put(event: str | Finish | BaseException | None) -> None:
-            loop.call_soon_threadsafe(events.put_nowait, event)
+            try:
+                loop.call_soon_threadsafe(events.put_nowait, event)
+            except RuntimeError:
+                # The loop is gone (Ctrl-C, a signal): nobody listens; stop generating.
+                stop.set()
 
         def generate() -> None:
             try:

@@ -104,7 +104,9 @@ class OllamaBackend(Backend):
                 hint="for cloud models, sign in with `ollama signin`",
             )
         if status == 429 or status >= 500:
-            return TemporaryFailure(f"{self.label}: Ollama answered {status}: {error.error}")
+            return TemporaryFailure(
+                f"{self.label}: Ollama answered {status}: {error.error}", retryable=True
+            )
         return StreamInterrupted(f"{self.label}: {error.error}")
 
     async def list_models(self) -> list[str]:

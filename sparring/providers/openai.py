@@ -143,6 +143,7 @@ class OpenAIBackend(Backend):
             body_message(error.body, str(error.message)),
             key_hint="check the API key for this provider",
             model_hint="see `sparring models` for the names it serves",
+            headers=error.response.headers,
             model_missing=f"no model '{self.model}' at {self.base_url}",
         )
 

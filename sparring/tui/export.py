@@ -1,0 +1,43 @@
+"""Keepers as Markdown: copied to the clipboard or written to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sparring import paths
+from sparring.errors import CannotSave
+from sparring.files import write_private_atomically
+from sparring.session import Session
+
+
+def keepers_markdown(session: Session) -> str:
+    title = session.title or "sparring"
+    lines = [f"# Keepers: {title}", ""]
+    for keeper in session.keepers:
+        source = f" ({keeper.model})" if keeper.model else ""
+        text = keeper.text.strip().replace("\n", "\n  ")
+        lines.append(f"- {text}{source}")
+    return "\n".join(lines) + "\n"
+
+
+def default_export_path(session: Session) -> Path:
+    """Next to the session file, with the same name."""
+    return paths.sessions_dir() / f"{Path(session.file_name()).stem}.md"
+
+
+def write_markdown(text: str, path: Path, *, private: bool) -> Path:
+    """Write `text` to `path`; raises CannotSave with the reason.
+
+    The file next to the session is private like the session; a path the
+    writer chose elsewhere is written plainly, its folder left as it is.
+    """
+    if private:
+        write_private_atomically(path, text)
+        return path
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CannotSave(
+            f"cannot write {path}: {error.strerror}", hint="pick another path"
+        ) from None
+    return path

@@ -1,0 +1,125 @@
+"""The session browser: saved sessions, newest first, with a fuzzy filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sparring import store
+from sparring.session import Session
+from sparring.store import Unreadable
+
+Entry = Session | Unreadable
+MIN_SCORE = 50
+
+
+def describe(entry: Entry) -> str:
+    """The words the filter matches: title, task, models and date."""
+    if isinstance(entry, Unreadable):
+        return f"{entry.path.name} {entry.reason}"
+    return " ".join([entry.title, entry.task, *entry.models, entry.created[:10]])
+
+
+def fuzzy_filter(entries: list[Entry], query: str) -> list[Entry]:
+    """Entries matching `query`, best first; all of them, newest first, for no query."""
+    if not query.strip():
+        return list(entries)
+    from rapidfuzz import fuzz, process
+
+    matches = process.extract(
+        query,
+        {index: describe(entry) for index, entry in enumerate(entries)},
+        scorer=fuzz.WRatio,
+        processor=str.casefold,
+        limit=None,
+        score_cutoff=MIN_SCORE,
+    )
+    ranked = sorted(matches, key=lambda match: (-match[1], match[2]))
+    return [entries[index] for _text, _score, index in ranked]
+
+
+def entry_label(entry: Entry) -> Content:
+    if isinstance(entry, Unreadable):
+        return Content.assemble(("⚠ ", "$warning"), entry.path.name, (f"  {entry.reason}", "dim"))
+    when = entry.created[:16].replace("T", " ")
+    models = ", ".join(entry.models)
+    return Content.assemble(
+        (when, "dim"), "  ", entry.title or "(untitled)", (f"  {models}", "dim")
+    )
+
+
+class SessionBrowser(ModalScreen[Session | None]):
+    """Dismissed with the chosen session, or None."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close"),
+        Binding("down", "focus_list", "List", show=False),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        entries: list[Entry]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[Entry] = []
+        self.shown: list[Entry] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Sessions", classes="title")
+            yield Input(placeholder="filter (fuzzy): title, task, model, date")
+            yield OptionList()
+            yield Static("Enter opens read-only · Escape closes", classes="hint")
+
+    def on_mount(self) -> None:
+        self.load_entries()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load_entries(self) -> None:
+        self.post_message(self.Loaded(list(store.iter_sessions())))
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    def on_session_browser_loaded(self, message: Loaded) -> None:
+        self.entries = message.entries
+        self.show(self.query_one(Input).value)
+
+    def show(self, query: str) -> None:
+        self.shown = fuzzy_filter(self.entries, query)
+        self.option_list.set_options(
+            Option(entry_label(entry), disabled=isinstance(entry, Unreadable))
+            for entry in self.shown
+        )
+        if not self.entries:
+            self.option_list.add_option(Option("No saved sessions yet", disabled=True))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        highlighted = self.option_list.highlighted
+        self.open(highlighted if highlighted is not None else 0)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.open(event.option_index)
+
+    def open(self, index: int) -> None:
+        if index < len(self.shown) and isinstance(self.shown[index], Session):
+            self.dismiss(self.shown[index])
+
+    def action_focus_list(self) -> None:
+        self.option_list.focus()

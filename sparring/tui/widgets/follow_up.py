@@ -1,0 +1,67 @@
+"""The prompt line: a follow-up to every column, or to one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Select
+
+EVERY_COLUMN = ""
+
+
+class FollowUpLine(Horizontal):
+    @dataclass
+    class Submitted(Message):
+        """A follow-up; `to` is a model name, or empty for every column."""
+
+        text: str
+        to: str
+
+    def __init__(self, *, read_only: bool = False) -> None:
+        super().__init__(id="follow-up")
+        self.read_only = read_only
+        self._options: list[tuple[str, str]] = [("all columns", EVERY_COLUMN)]
+
+    def compose(self) -> ComposeResult:
+        yield Select(
+            [("all columns", EVERY_COLUMN)],
+            value=EVERY_COLUMN,
+            allow_blank=False,
+            disabled=self.read_only,
+            compact=True,
+        )
+        yield Input(
+            placeholder="Follow up… (Enter sends)",
+            disabled=self.read_only,
+            compact=True,
+        )
+
+    @property
+    def target(self) -> Select[str]:
+        return self.query_one(Select)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def set_targets(self, models: list[str]) -> None:
+        """Offer every column's model; keep the current choice if it is still there."""
+        current = self.target.value
+        options = [("all columns", EVERY_COLUMN)]
+        options += [(f"only {model}", model) for model in dict.fromkeys(models) if model]
+        if options == self._options:
+            return
+        self._options = options
+        with self.prevent(Select.Changed):
+            self.target.set_options(options)
+            values = [value for _label, value in options]
+            self.target.value = current if current in values else EVERY_COLUMN
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if text:
+            self.post_message(self.Submitted(text, str(self.target.value)))

@@ -1,0 +1,158 @@
+"""One reply in a column: what it answers, the streamed Markdown, its items, its status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Markdown, OptionList, Static
+from textual.widgets.markdown import MarkdownStream
+from textual.widgets.option_list import Option
+
+from sparring.items import Item
+from sparring.session import Reply
+
+STATUS_LINES = {
+    "streaming": "streaming…",
+    "cancelled": "⏹ cancelled; the partial answer is kept",
+}
+
+
+def status_line(reply: Reply) -> str:
+    """Empty for a whole answer; otherwise what happened and, for an error, its hint."""
+    if reply.status == "error":
+        return f"✗ {reply.error or 'failed'}"
+    if reply.status == "interrupted":
+        return f"⚠ cut off: {reply.error or 'the answer ended early'}"
+    return STATUS_LINES.get(reply.status, "")
+
+
+class ItemList(OptionList):
+    """The items of a list reply. Enter, s or a click keeps the highlighted one (or lets go)."""
+
+    BINDINGS = [Binding("s", "select", "Keep item")]
+
+    @dataclass
+    class KeepToggled(Message):
+        item_list: ItemList
+        text: str
+
+        @property
+        def control(self) -> ItemList:
+            return self.item_list
+
+    def __init__(self, turn_index: int, model: str) -> None:
+        super().__init__(classes="items")
+        self.turn_index = turn_index
+        self.model = model
+        self.items: list[Item] = []
+        self.kept: set[str] = set()
+        self.shared: dict[int, list[str]] = {}
+
+    def show(
+        self,
+        items: list[Item] | None = None,
+        *,
+        kept: set[str] | None = None,
+        shared: dict[int, list[str]] | None = None,
+    ) -> None:
+        """Redraw with new items, keepers or shared marks; the highlight stays put."""
+        self.items = self.items if items is None else items
+        self.kept = self.kept if kept is None else kept
+        self.shared = self.shared if shared is None else shared
+        highlighted = self.highlighted
+        self.set_options(Option(self._prompt(index, item)) for index, item in enumerate(self.items))
+        if highlighted is not None and self.items:
+            self.highlighted = min(highlighted, len(self.items) - 1)
+
+    def _prompt(self, index: int, item: Item) -> Content:
+        star = "★ " if item.text in self.kept else "☆ "
+        parts: list[str | tuple[str, str]] = [
+            (star, "$warning" if item.text in self.kept else ""),
+            item.text,
+        ]
+        if item.count > 1:
+            parts.append((f" ×{item.count}", "bold $accent"))
+        others = self.shared.get(index)
+        if others:
+            label = " ⇄ both" if len(others) == 1 else f" ⇄ also {', '.join(others)}"
+            parts.append((label, "italic $success"))
+        return Content.assemble(*parts)
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.KeepToggled(self, self.items[event.option_index].text))
+
+
+class ReplyView(Vertical):
+    """A reply as it streams, then as it ended."""
+
+    def __init__(self, turn_index: int, model: str, heading: str, output: str) -> None:
+        super().__init__(classes="reply")
+        self.turn_index = turn_index
+        self.model = model
+        self.heading = heading
+        self.output = output
+        self.reply: Reply | None = None
+        self._stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.heading, markup=False, classes="heading")
+        yield Markdown(classes="answer")
+        yield ItemList(self.turn_index, self.model)
+        yield Static("", markup=False, classes="status")
+
+    @property
+    def markdown(self) -> Markdown:
+        return self.query_one(Markdown)
+
+    @property
+    def item_list(self) -> ItemList:
+        return self.query_one(ItemList)
+
+    @property
+    def status(self) -> Static:
+        return self.query_one(".status", Static)
+
+    @property
+    def text(self) -> str:
+        return self.reply.text if self.reply is not None else self.markdown.source
+
+    def start(self) -> None:
+        self.status.update(STATUS_LINES["streaming"])
+
+    async def write(self, delta: str) -> None:
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.markdown)
+        await self._stream.write(delta)
+
+    async def finish(self, reply: Reply, kept: set[str]) -> None:
+        """Show how the reply ended: its last text, its items, its status line."""
+        self.reply = reply
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        if self.markdown.source != reply.text:
+            await self.markdown.update(reply.text)
+        self.status.update(status_line(reply))
+        self.status.set_class(reply.status in ("error", "interrupted"), "failed")
+        self.status.display = bool(self.status.content)
+        has_items = self.output == "list" and bool(reply.items)
+        self.markdown.display = not has_items and bool(reply.text)
+        self.item_list.display = has_items
+        if has_items:
+            self.item_list.show(reply.items, kept=kept)
+
+    def mark(
+        self, *, kept: set[str] | None = None, shared: dict[int, list[str]] | None = None
+    ) -> None:
+        if self.item_list.display:
+            self.item_list.show(kept=kept, shared=shared)
