@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from terminal import terminal  # noqa: F401  (the fixture, for every test module)
 
 CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
 CANARY_ANTHROPIC = "sk-ant-canary-5a1d0c6e92f4"
@@ -93,3 +94,4 @@ def write_config(home: Path, text: str) -> Path:
 
 def saved_sessions(home: Path) -> list[Path]:
     return sorted((home / "sessions").glob("*.toml"))
+
