@@ -99,16 +99,15 @@ async def always(_request: EgressRequest) -> bool:
 def ask_on_terminal(request: EgressRequest) -> bool | None:
     """Ask on the terminal (/dev/tty, so a piped stdin does not matter); None if there is none."""
     try:
-        terminal = open("/dev/tty", "r+", encoding="utf-8")  # noqa: SIM115
+        # Unbuffered bytes: a text wrapper opened "r+" on a tty fails (it is not seekable).
+        terminal = open("/dev/tty", "rb+", buffering=0)  # noqa: SIM115
     except OSError:
         return None
+    lines = ["sparring: the context is about to leave this machine"]
+    lines += [f"  {line}" for line in request.describe()]
     with terminal:
-        terminal.write("sparring: the context is about to leave this machine\n")
-        for line in request.describe():
-            terminal.write(f"  {line}\n")
-        terminal.write("Send it? [y/N] ")
-        terminal.flush()
-        answer = terminal.readline()
+        terminal.write(("\n".join(lines) + "\nSend it? [y/N] ").encode())
+        answer = terminal.readline().decode(errors="replace")
     return answer.strip().lower() in ("y", "yes")
 
 

@@ -58,6 +58,8 @@ class Terminal:
             screen = self.screen()
             if condition(screen):
                 return screen
+            if "EXITED" in screen:
+                pytest.fail(f"the command ended before the screen showed it:\n{screen}")
             if time.monotonic() > deadline:
                 pytest.fail(f"the screen never showed what was expected:\n{screen}")
             time.sleep(0.2)

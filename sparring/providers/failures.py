@@ -36,8 +36,22 @@ def status_error(
     if status in (400, 413, 422):
         return BadInput(f"{label}: the request was refused ({status}: {detail})")
     return TemporaryFailure(
-        f"{label}: the server answered {status} ({detail})", hint="try again later"
+        f"{label}: the server answered {status} ({detail})",
+        hint="try again later",
+        retryable=status == 429 or status >= 500,
+        retry_after=retry_after(headers),
     )
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds from a Retry-After header (a number; an HTTP date is not worth parsing here)."""
+    if headers is None:
+        return None
+    value = headers.get("retry-after")
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except ValueError:
+        return None
 
 
 def broke_off(label: str, error: BaseException) -> StreamInterrupted:
