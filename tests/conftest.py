@@ -41,6 +41,10 @@ def sparring_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+# Every output of every `sparring` run in the suite, searched for the canary keys at the end.
+OUTPUTS: list[str] = []
+
+
 @dataclass
 class Result:
     code: int
@@ -76,11 +80,13 @@ def sparring(sparring_home: Path) -> Runner:
             # No controlling terminal: sparring must never wait for a key here.
             start_new_session=True,
         )
-        return Result(
+        result = Result(
             done.returncode,
             done.stdout.decode("utf-8", "replace"),
             done.stderr.decode("utf-8", "replace"),
         )
+        OUTPUTS.append(result.output)
+        return result
 
     return run
 
@@ -95,3 +101,34 @@ def write_config(home: Path, text: str) -> Path:
 def saved_sessions(home: Path) -> list[Path]:
     return sorted((home / "sessions").glob("*.toml"))
 
+
+def canary_leaks(folder: Path, outputs: list[str]) -> list[str]:
+    """Where a canary key shows up: any file under `folder`, or any recorded output."""
+    leaks = [
+        f"output #{index}"
+        for index, text in enumerate(outputs)
+        if any(canary in text for canary in CANARIES)
+    ]
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            if any(canary.encode() in data for canary in CANARIES):
+                leaks.append(str(path))
+    return leaks
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The canary keys were set for the whole suite: no file it wrote and no output holds one."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    leaks = canary_leaks(factory.getbasetemp(), OUTPUTS)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter is not None:
+            reporter.write_line(f"CANARY KEY LEAKED into: {', '.join(leaks[:20])}", red=True)
+    elif reporter is not None:
+        reporter.write_line(
+            f"canary keys: none in {len(OUTPUTS)} outputs or any file under the test dirs"
+        )
