@@ -64,6 +64,17 @@ class Terminal:
                 pytest.fail(f"the screen never showed what was expected:\n{screen}")
             time.sleep(0.2)
 
+    def flags(self) -> dict[str, str]:
+        """Whether the pane is in the alternate screen and reports the mouse."""
+        names = ("alternate_on", "mouse_any_flag")
+        done = subprocess.run(
+            [*self.tmux, "display", "-p", "-t", self.name, " ".join(f"#{{{n}}}" for n in names)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return dict(zip(names, done.stdout.split(), strict=True))
+
     def keys(self, *keys: str) -> None:
         subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 

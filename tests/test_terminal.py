@@ -22,3 +22,21 @@ def test_two_answers_stand_side_by_side_in_a_terminal(terminal: TerminalFactory)
     assert len(panel_tops) == 1, screen
     assert panel_tops[0].count("local, on this machin") == 2, screen
     assert screen.count("tok/s") == 2
+
+
+def test_the_tui_takes_a_piped_draft_runs_the_embedded_model_and_restores_the_terminal(
+    terminal: TerminalFactory,
+) -> None:
+    screen = terminal(f"cat {SAMPLE_DRAFT} | " + sparring_command("-m", "local"))
+    opened = screen.wait_for(lambda text: "Draft" in text and "f5 Run task" in text)
+    # The piped draft is in the context pane; keys come from the terminal.
+    assert "Why our city needs ten" in opened
+    screen.keys("F5")
+    answered = screen.wait_for(lambda text: "tok/s" in text, timeout=300)
+    assert "local · on this machine" in answered
+    screen.keys("C-q")
+    closed = screen.wait_for(lambda text: "EXITED" in text)
+    assert "EXITED 0" in closed
+    # The alternate screen and mouse reporting are off again: the shell is back.
+    assert screen.flags() == {"alternate_on": "0", "mouse_any_flag": "0"}
+    assert "f5 Run task" not in closed
