@@ -4,6 +4,9 @@ Parsing every TOML file on each listing would take seconds, so a summary of
 each file (and the text a search looks through) is cached in
 `sessions/.index.json`, keyed by the file's name, size and mtime. Only new or
 changed files are parsed; a corrupt one is reported by name and skipped.
+
+The summary also holds the facts `sparring stats` counts: each reply's task,
+model, place, speed, tokens, cost and status, the votes and the keepers.
 """
 
 from __future__ import annotations
@@ -11,17 +14,49 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sparring import paths
 from sparring.session import Session, SessionFormatError, load
 
 INDEX_NAME = ".index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 # Enough of each session to find it by what it says; the rest stays on disk.
 SEARCH_CHARS = 12_000
 FUZZY_THRESHOLD = 75.0
+
+
+@dataclass
+class ReplyFacts:
+    """What `sparring stats` needs of one reply."""
+
+    turn: int
+    task: str
+    model: str
+    backend: str
+    location: str
+    status: str
+    ttft: float | None = None
+    tokens_per_second: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost: float | None = None
+
+
+@dataclass
+class VoteFacts:
+    turn: int
+    choice: str
+    order: list[str]
+    blind: bool
+
+
+@dataclass
+class KeeperFacts:
+    turn: int
+    model: str
 
 
 @dataclass
@@ -36,10 +71,23 @@ class Entry:
     status: str
     search_text: str
     error: str = ""
+    turn_tasks: list[str] = field(default_factory=list)
+    replies: list[ReplyFacts] = field(default_factory=list)
+    votes: list[VoteFacts] = field(default_factory=list)
+    keepers: list[KeeperFacts] = field(default_factory=list)
 
     @property
     def readable(self) -> bool:
         return not self.error
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Entry:
+        """An entry as read back from the JSON index."""
+        values = dict(record)
+        values["replies"] = [ReplyFacts(**facts) for facts in record.get("replies", [])]
+        values["votes"] = [VoteFacts(**facts) for facts in record.get("votes", [])]
+        values["keepers"] = [KeeperFacts(**facts) for facts in record.get("keepers", [])]
+        return cls(**values)
 
 
 def summarize(session: Session, file: str) -> Entry:
@@ -59,6 +107,29 @@ def summarize(session: Session, file: str) -> Entry:
         first_words=" ".join(session.context.text.split()[:10]),
         status=status,
         search_text=search_text[:SEARCH_CHARS],
+        turn_tasks=[turn.task for turn in session.turns],
+        replies=[
+            ReplyFacts(
+                turn=index,
+                task=turn.task,
+                model=reply.model,
+                backend=reply.backend,
+                location=reply.location,
+                status=reply.status,
+                ttft=reply.ttft,
+                tokens_per_second=reply.tokens_per_second,
+                input_tokens=reply.input_tokens,
+                output_tokens=reply.output_tokens,
+                cost=reply.cost,
+            )
+            for index, turn in enumerate(session.turns)
+            for reply in turn.replies
+        ],
+        votes=[
+            VoteFacts(turn=vote.turn, choice=vote.choice, order=list(vote.order), blind=vote.blind)
+            for vote in session.votes
+        ],
+        keepers=[KeeperFacts(turn=keeper.turn, model=keeper.model) for keeper in session.keepers],
     )
 
 
@@ -81,7 +152,7 @@ def entries(folder: Path | None = None) -> list[Entry]:
             record = {"stamp": stamp, "entry": asdict(_parse(Path(item.path)))}
             changed = True
         fresh[item.name] = record
-        found.append(Entry(**record["entry"]))  # type: ignore[arg-type]
+        found.append(Entry.from_record(record["entry"]))  # type: ignore[arg-type]
     if changed or len(fresh) != len(cached):
         _write_index(folder, fresh)
     found.sort(key=lambda entry: entry.file, reverse=True)

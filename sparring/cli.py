@@ -3,7 +3,8 @@
     sparring [TASK] [FILE ...] [-m MODEL ...]   a task in pipe mode, answer on stdout
     sparring [FILE ...] [-m MODEL ...]          the TUI (no task)
     sparring models | prompts [NAME] | pull NAME | config init|path|show
-    sparring sessions [QUERY] | replay ID
+    sparring sessions [QUERY] | replay ID | rerun ID | export ID
+    sparring vote ID a|b|tie|bad | stats [--task T] [--json]
 
 The TUI is imported only to launch it, and each backend's SDK only when one
 of its models runs, so `sparring --help` starts fast.
@@ -29,6 +30,8 @@ COMMANDS = {
     "replay": "sparring.replay",
     "rerun": "sparring.rerun",
     "export": "sparring.export",
+    "vote": "sparring.vote",
+    "stats": "sparring.stats",
 }
 
 EPILOG = """\
@@ -39,6 +42,8 @@ examples:
   sparring draft.md                             open the TUI on a draft
   sparring models | prompts | pull NAME | config init
   sparring sessions [QUERY] | replay ID | rerun ID -m MODEL | export ID --format md
+  sparring headlines draft.md -m local --vs flagship --blind    answers as A and B, then vote
+  sparring vote ID a|b|tie|bad | stats [--task T] [--json]      is the small model good enough?
 
 exit codes: 0 ok, 2 usage or config, 65 bad input, 66 no input, 69 backend or
 model missing, 73 cannot save, 75 temporary failure or cut stream,
@@ -87,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         dest="print_mode",
         help="never open the TUI; print the answer",
+    )
+    parser.add_argument(
+        "--blind",
+        action="store_true",
+        help="with two models: show the answers as A and B, in a random order and without "
+        "names or figures, then vote; the names are revealed after the vote",
     )
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
     parser.add_argument(
@@ -157,6 +168,8 @@ def run(argv: list[str]) -> int:
     models = [*options.model, *options.vs] or [config.default_model]
     if options.vs and not options.model:
         models = [config.default_model, *options.vs]
+    if options.blind:
+        _check_blind(models, options)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
     values = _field_values(options.fields)
@@ -166,6 +179,11 @@ def run(argv: list[str]) -> int:
     _check_models(models, config, local_only)
 
     if task is None and not (options.print_mode or options.json):
+        if options.blind:
+            raise UsageError(
+                "--blind needs a task",
+                hint="e.g. sparring headlines draft.md -m local --vs flagship --blind",
+            )
         stdin = piped_stdin()
         gathered = gather(files, stdin, max_chars=config.max_context_chars, required=False)
         return _launch_tui(
@@ -199,6 +217,7 @@ def run(argv: list[str]) -> int:
             save=not options.no_save,
             local_only=local_only,
             allow_cloud=options.yes or config.privacy == "allow-cloud",
+            blind=options.blind,
         ),
         config,
     )
@@ -219,6 +238,22 @@ def _split_task(args: list[str], available: dict, asking: bool) -> tuple[str | N
 
     get(first, available)  # raises with a suggestion
     return None, args
+
+
+def _check_blind(models: list[str], options: argparse.Namespace) -> None:
+    if len(models) != 2:
+        raise UsageError(
+            f"--blind compares exactly two models, not {len(models)}",
+            hint="e.g. -m local --vs flagship --blind",
+        )
+    if models[0] == models[1]:
+        raise UsageError(
+            "--blind needs two different models", hint="e.g. -m local --vs flagship --blind"
+        )
+    if options.no_save:
+        raise UsageError(
+            "--blind records your vote in the session, so it cannot be used with --no-save"
+        )
 
 
 def _field_values(pairs: list[str]) -> dict[str, str]:

@@ -2,11 +2,16 @@
 
 Rich (which comes with Textual, but is not Textual) draws the columns; it is
 imported only when this view is used.
+
+Blind (`labels` given), each column is headed by its label alone, with no
+figures, and the text is held back until every answer is finished: how fast
+words arrive tells a small local model from a flagship as surely as a name.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from types import TracebackType
 
 from sparring.render import figures, heading, status_note
@@ -15,11 +20,12 @@ from sparring.visible import visible
 
 
 class SideBySide:
-    def __init__(self, replies: list[Reply]) -> None:
+    def __init__(self, replies: list[Reply], labels: Sequence[str] | None = None) -> None:
         from rich.console import Console
         from rich.live import Live
 
         self.replies = replies
+        self.labels = list(labels) if labels is not None else None
         self.parts: list[list[str]] = [[] for _ in replies]
         self.console = Console(highlight=False)
         self.live = Live(
@@ -45,17 +51,28 @@ class SideBySide:
         from rich.text import Text
 
         panels = []
-        for reply, parts in zip(self.replies, self.parts, strict=True):
-            body = Text(visible("".join(parts) or reply.text))
-            note = status_note(reply)
+        all_finished = all(reply.status != "streaming" for reply in self.replies)
+        for index, (reply, parts) in enumerate(zip(self.replies, self.parts, strict=True)):
+            finished = reply.status != "streaming"
+            if self.labels is None:
+                body = Text(visible("".join(parts) or reply.text))
+                note = status_note(reply)
+                title = heading(reply)
+                subtitle = figures(reply) if finished else "streaming…"
+            else:
+                text = visible("".join(parts) or reply.text)
+                body = Text(text if all_finished else "answering…")
+                # The status alone: an error message may name the backend.
+                note = f"[{reply.status}]" if all_finished and reply.status != "ok" else ""
+                title = self.labels[index]
+                subtitle = ""
             if note:
                 body.append(f"\n{note}", style="red")
-            finished = reply.status != "streaming"
             panels.append(
                 Panel(
                     body,
-                    title=Text(heading(reply)),
-                    subtitle=Text(figures(reply)) if finished else Text("streaming…"),
+                    title=Text(title),
+                    subtitle=Text(subtitle) if subtitle else None,
                     expand=True,
                 )
             )

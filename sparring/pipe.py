@@ -4,6 +4,10 @@ One model streams straight to stdout. Several models stream concurrently:
 in a terminal they stand side by side as they arrive; into a pipe each is
 printed as a block, in the order given, once all are done. Progress and
 errors go to stderr; the session is saved as the answers stream.
+
+Blind (two models), the answers are shown as A and B in a random order with
+no names or figures, and the writer votes (see blind.py) before the names are
+revealed on stderr.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from sparring import engine, store
+from sparring import blind, engine, store
 from sparring.config import Config
 from sparring.egress import (
     Confirm,
@@ -32,7 +36,7 @@ from sparring.errors import CannotSave, SparringError
 from sparring.prompts import Prompt
 from sparring.providers import expected_location, resolve
 from sparring.render import block, json_document
-from sparring.session import Context, Reply, Session, Turn, make_title
+from sparring.session import Context, Reply, Session, Turn, Vote, make_title
 from sparring.visible import visible
 
 
@@ -49,6 +53,7 @@ class PipeRequest:
     save: bool = True
     local_only: bool = False
     allow_cloud: bool = False  # --yes: no question before context leaves the machine
+    blind: bool = False  # two answers as A and B, then a vote
 
 
 class Output:
@@ -149,21 +154,28 @@ def egress_confirmation(
 
 def run(request: PipeRequest, config: Config) -> int:
     session, turn = build_session(request)
+    # Drawn and recorded (saved below) before any answer is shown.
+    vote = blind.start(session, 0) if request.blind else None
     confirm = egress_confirmation(session, turn, request, config)
     saver = Saver(session, request.save)
     out = Output(sys.stdout)
     side_by_side = len(turn.replies) > 1 and not request.as_json and _is_terminal(sys.stdout)
     live_view = None
+    column = {index: index for index in range(len(turn.replies))}
     if side_by_side:
         from sparring.live import SideBySide
 
-        live_view = SideBySide(turn.replies)
+        if vote is None:
+            live_view = SideBySide(turn.replies)
+        else:
+            live_view = SideBySide(blind.shown(turn, vote), labels=blind.LABELS)
+            column = blind.display_index(turn, vote)
 
     def on_delta(index: int, text: str) -> None:
         if request.as_json:
             return
         if live_view is not None:
-            live_view.delta(index, text)
+            live_view.delta(column[index], text)
         elif len(turn.replies) == 1:
             out.write(text)
 
@@ -192,7 +204,12 @@ def run(request: PipeRequest, config: Config) -> int:
         _restore_signals(previous)
     session.writer = 0
     saver()
-    _print_result(session, turn, request, out, side_by_side)
+    if vote is None:
+        _print_result(session, turn, request, out, side_by_side)
+    else:
+        _print_blind(session, turn, vote, request, out, side_by_side)
+        if not interrupted:
+            _vote_now_or_later(session, vote, saver)
     code = _report(session, turn, saver, interrupted, request.save)
     return 128 + stopped_by[0] if stopped_by else code
 
@@ -244,6 +261,35 @@ def _print_result(
             out.write("\n")
     elif not side_by_side:
         out.write("\n".join(block(reply) for reply in turn.replies))
+
+
+def _print_blind(
+    session: Session, turn: Turn, vote: Vote, request: PipeRequest, out: Output, side_by_side: bool
+) -> None:
+    if request.as_json:
+        document = blind.json_document(session, turn, vote)
+        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    elif not side_by_side:
+        shown = zip(blind.LABELS, blind.shown(turn, vote), strict=True)
+        out.write("\n".join(blind.block(label, reply) for label, reply in shown))
+
+
+def _vote_now_or_later(session: Session, vote: Vote, saver: Saver) -> None:
+    """Ask on the terminal; without one, say how to vote later. Names only after a vote."""
+    if not blind.votable(session, vote):
+        print("sparring: no vote: an answer did not finish", file=sys.stderr)
+        return
+    choice = blind.ask_on_terminal()
+    if choice:
+        blind.cast(vote, choice)
+        saver()
+        print(f"sparring: {blind.outcome(vote)}; {blind.reveal(session, vote)}", file=sys.stderr)
+        return
+    print(
+        f"sparring: vote with `sparring vote {session.id} a|b|tie|bad`; "
+        "the names are shown after the vote",
+        file=sys.stderr,
+    )
 
 
 def _report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save: bool) -> int:

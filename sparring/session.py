@@ -33,6 +33,17 @@ One TOML file per session, written with tomli-w, readable in a text editor:
     [[keepers]]                # ideas the writer starred
     text = "..."  model = "local"  turn = 0
 
+    [[votes]]                  # which of two answers to a turn was better
+    turn = 0                   # index into turns
+    choice = "A"               # A | B | tie | both-bad; "" until the writer votes
+    order = ["anthropic:claude-opus-4-1", "local"]   # the models shown as A and B
+    blind = true               # names and figures hidden until the vote
+    created = "2026-11-23T15:22:10+00:00"            # when cast (pending: when drawn)
+
+A blind run records its vote, with the order drawn at random, before any
+answer is shown; the choice is filled in when the writer votes. Files
+without votes (older ones) have no `votes` key, and none is written.
+
 Absent values (no cost known, no error) are left out, as TOML has no null.
 The file is replaced atomically on every save (see files.py).
 """
@@ -101,6 +112,33 @@ class Keeper:
     turn: int = 0
 
 
+VOTE_CHOICES = ("A", "B", "tie", "both-bad")
+
+
+@dataclass
+class Vote:
+    """The writer's judgement of the two answers to one turn, shown as A and B."""
+
+    turn: int
+    order: list[str]
+    choice: str = ""  # one of VOTE_CHOICES; "" while the vote is still to be cast
+    blind: bool = True
+    created: str = field(default_factory=now)
+
+    @property
+    def pending(self) -> bool:
+        return not self.choice
+
+    @property
+    def winner(self) -> str | None:
+        """The model judged better, or None for a tie, both bad, or no vote yet."""
+        if self.choice == "A":
+            return self.order[0]
+        if self.choice == "B":
+            return self.order[1]
+        return None
+
+
 @dataclass
 class Context:
     text: str = ""
@@ -115,6 +153,7 @@ class Session:
     context: Context = field(default_factory=Context)
     turns: list[Turn] = field(default_factory=list)
     keepers: list[Keeper] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
     egress: list[str] = field(default_factory=list)
     parent: str = ""
     # The process streaming into this file, while it does; 0 once it is done.
@@ -181,7 +220,19 @@ def to_dict(session: Session) -> dict[str, Any]:
     data["context"] = {"text": session.context.text, "sources": list(session.context.sources)}
     data["turns"] = [_turn_dict(turn) for turn in session.turns]
     data["keepers"] = [_drop_empty(vars(keeper).copy()) for keeper in session.keepers]
+    if session.votes:
+        data["votes"] = [_vote_dict(vote) for vote in session.votes]
     return data
+
+
+def _vote_dict(vote: Vote) -> dict[str, Any]:
+    return {
+        "turn": vote.turn,
+        "choice": vote.choice,
+        "order": list(vote.order),
+        "blind": vote.blind,
+        "created": vote.created,
+    }
 
 
 def _turn_dict(turn: Turn) -> dict[str, Any]:
@@ -255,6 +306,7 @@ def from_dict(data: dict[str, Any]) -> Session:
             context=Context(text=context.get("text", ""), sources=list(context.get("sources", []))),
             turns=[_turn(turn) for turn in data.get("turns", [])],
             keepers=[Keeper(**keeper) for keeper in data.get("keepers", [])],
+            votes=[_vote(vote) for vote in data.get("votes", [])],
             format=version,
         )
     except (KeyError, TypeError, AttributeError) as error:
@@ -265,6 +317,16 @@ def _turn(data: dict[str, Any]) -> Turn:
     replies = [_reply(reply) for reply in data.get("replies", [])]
     fields = {key: value for key, value in data.items() if key != "replies"}
     return Turn(replies=replies, **fields)
+
+
+def _vote(data: dict[str, Any]) -> Vote:
+    return Vote(
+        turn=int(data["turn"]),
+        order=[str(name) for name in data["order"]],
+        choice=str(data.get("choice", "")),
+        blind=bool(data.get("blind", True)),
+        created=str(data.get("created", "")),
+    )
 
 
 def _reply(data: dict[str, Any]) -> Reply:

@@ -28,8 +28,10 @@ from fakeservers import (
     Reply,
     closed_port,
 )
+from sparring.providers.base import MAX_RETRIES
 
 DRAFT = b"Our city should plant ten thousand trees by 2030."
+ATTEMPTS = 1 + MAX_RETRIES
 
 
 def only_reply(home: Path) -> dict[str, Any]:
@@ -240,10 +242,14 @@ class TestAnthropic:
     def test_an_error_status_maps_to_its_exit_code(
         self, sparring: Runner, anthropic_server: FakeAnthropic, status: int, code: int
     ) -> None:
-        anthropic_server.script(Reply(status=status))
+        # As many errors as attempts: a 5xx is retried before the first token.
+        anthropic_server.script(*[Reply(status=status, retry_after=0)] * ATTEMPTS)
         result = self.run(sparring, anthropic_server)
         assert result.code == code
-        assert len(result.stderr.strip().splitlines()) == 1
+        # One line for the error; any before it are retry notices.
+        *notices, error = result.stderr.strip().splitlines()
+        assert all("retrying in" in notice for notice in notices)
+        assert "retrying" not in error
         assert "Traceback" not in result.stderr
 
     def test_no_key_exits_77_before_connecting(
@@ -296,7 +302,8 @@ class TestOpenAI:
     def test_an_error_status_maps_to_its_exit_code(
         self, sparring: Runner, openai_server: FakeOpenAI, status: int, code: int
     ) -> None:
-        openai_server.script(Reply(status=status))
+        # As many errors as attempts: a 429 or 5xx is retried before the first token.
+        openai_server.script(*[Reply(status=status, retry_after=0)] * ATTEMPTS)
         result = sparring(
             "headlines",
             "-m",
@@ -349,7 +356,9 @@ class TestKeys:
             sparring_home,
             '[endpoints.groq]\nbase_url = "http://127.0.0.1:9/v1"\napi_key_env = "GROQ_API_KEY"\n',
         )
-        result = sparring("headlines", "-m", "groq:x", "--yes", input=DRAFT, env={"GROQ_API_KEY": ""})
+        result = sparring(
+            "headlines", "-m", "groq:x", "--yes", input=DRAFT, env={"GROQ_API_KEY": ""}
+        )
         assert result.code == 77
         assert "GROQ_API_KEY is not set" in result.stderr
 

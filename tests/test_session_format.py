@@ -20,6 +20,7 @@ from sparring.session import (
     Session,
     SessionFormatError,
     Turn,
+    Vote,
     from_toml,
     to_toml,
 )
@@ -30,7 +31,22 @@ hostile_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300
 )
 
 
-def make_session(context: str, reply_text: str, item: str) -> Session:
+votes = st.lists(
+    st.builds(
+        Vote,
+        turn=st.integers(min_value=0, max_value=3),
+        order=st.lists(hostile_text, min_size=2, max_size=2),
+        choice=st.sampled_from(["A", "B", "tie", "both-bad", ""]),
+        blind=st.booleans(),
+        created=hostile_text,
+    ),
+    max_size=3,
+)
+
+
+def make_session(
+    context: str, reply_text: str, item: str, session_votes: list[Vote] | None = None
+) -> Session:
     reply = Reply(
         model="local",
         backend="local:SmolLM2",
@@ -53,16 +69,17 @@ def make_session(context: str, reply_text: str, item: str) -> Session:
         context=Context(text=context, sources=["draft.md"]),
         turns=[turn],
         keepers=[Keeper(text=item, model="local", turn=0)],
+        votes=list(session_votes or []),
     )
 
 
 class TestRoundTrip:
     @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(context=hostile_text, reply_text=hostile_text, item=hostile_text)
+    @given(context=hostile_text, reply_text=hostile_text, item=hostile_text, session_votes=votes)
     def test_any_text_survives_save_and_load_exactly(
-        self, context: str, reply_text: str, item: str
+        self, context: str, reply_text: str, item: str, session_votes: list[Vote]
     ) -> None:
-        session = make_session(context, reply_text, item)
+        session = make_session(context, reply_text, item, session_votes)
         assert from_toml(to_toml(session)) == session
 
     def test_a_long_draft_survives(self) -> None:

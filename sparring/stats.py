@@ -1,0 +1,549 @@
+"""`sparring stats`: is the small model good enough, task by task?
+
+Counted from every saved session (through the cached index, so ten thousand
+sessions take no longer than a listing), per task and per pair of compared
+models:
+
+- votes, blind and open (names shown) apart, and the share of blind votes the
+  local model won or tied, with a 95% Wilson interval. "Good enough" is that
+  share, over every blind vote of the pair: a both-bad vote counts against it;
+- keepers (starred ideas) per answer, the median time to first token and
+  tokens per second, and the cost, per model;
+- a ledger (ledger.py): the money spent on cloud answers, and what the local
+  answers would have cost on the flagship (their own tokens at its price),
+  i.e. what staying local saved.
+
+It ends with a plain recommendation per task. Everything here but `cmd_stats`
+is a pure function of the index entries and the config.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sparring import ledger as ledger_module
+from sparring.catalog import Entry, ReplyFacts
+from sparring.config import Config
+from sparring.ledger import ANSWERED, Flagship, Ledger, fixed_flagship
+from sparring.session import Session
+
+Z95 = 1.96  # the normal quantile for a two-sided 95% interval
+MIN_VOTES = 10  # blind votes of a pair before a verdict
+SHIPPED_TASKS = ("headlines", "counter", "questions")
+
+DEFINITION = (
+    "Good enough = the local model won or tied, counted over all blind votes of the pair "
+    "(a both-bad vote counts against it), with a 95% Wilson interval. A verdict needs "
+    f"{MIN_VOTES} blind votes: good enough when the interval's low end is at least 50%, "
+    "the flagship when its high end is below 50%, too close to call in between."
+)
+
+Verdict = Literal["good-enough", "flagship", "too-close", "not-enough-votes"]
+
+
+def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion; None with no trials."""
+    if total <= 0:
+        return None
+    share = successes / total
+    z2 = z * z
+    denominator = 1 + z2 / total
+    center = (share + z2 / (2 * total)) / denominator
+    half = (z / denominator) * math.sqrt(share * (1 - share) / total + z2 / (4 * total * total))
+    return max(0.0, center - half), min(1.0, center + half)
+
+
+@dataclass
+class Tally:
+    """Votes on one pair, from the side of its subject (the local model)."""
+
+    won: int = 0
+    lost: int = 0
+    tie: int = 0
+    both_bad: int = 0
+
+    @property
+    def votes(self) -> int:
+        return self.won + self.lost + self.tie + self.both_bad
+
+    @property
+    def good_enough(self) -> int:
+        return self.won + self.tie
+
+    @property
+    def rate(self) -> float | None:
+        return self.good_enough / self.votes if self.votes else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson(self.good_enough, self.votes)
+
+    def as_dict(self) -> dict[str, Any]:
+        interval = self.interval
+        return {
+            "votes": self.votes,
+            "won": self.won,
+            "lost": self.lost,
+            "tie": self.tie,
+            "both_bad": self.both_bad,
+            "won_or_tied": self.good_enough,
+            "rate": self.rate,
+            "interval": list(interval) if interval else None,
+        }
+
+
+@dataclass
+class Pair:
+    """Two models compared on the same turns; `subject` is the local one."""
+
+    subject: str
+    other: str
+    # One ran on this machine, the other in the cloud: the question this tool asks.
+    local_vs_cloud: bool
+    blind: Tally = field(default_factory=Tally)
+    open: Tally = field(default_factory=Tally)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "local": self.subject if self.local_vs_cloud else None,
+            "models": [self.subject, self.other],
+            "local_vs_cloud": self.local_vs_cloud,
+            "blind": self.blind.as_dict(),
+            "open": self.open.as_dict(),
+        }
+
+
+@dataclass
+class ModelFigures:
+    """One model's answers to one task."""
+
+    model: str
+    locations: set[str] = field(default_factory=set)
+    answers: int = 0
+    failed: int = 0
+    keepers: int = 0
+    ttfts: list[float] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)
+    cost: float = 0.0
+    unpriced: int = 0
+
+    @property
+    def location(self) -> str:
+        return "/".join(sorted(self.locations)) or "-"
+
+    @property
+    def keepers_per_answer(self) -> float | None:
+        return self.keepers / self.answers if self.answers else None
+
+    @property
+    def median_ttft(self) -> float | None:
+        return statistics.median(self.ttfts) if self.ttfts else None
+
+    @property
+    def median_tokens_per_second(self) -> float | None:
+        return statistics.median(self.rates) if self.rates else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "location": self.location,
+            "answers": self.answers,
+            "failed": self.failed,
+            "keepers": self.keepers,
+            "keepers_per_answer": self.keepers_per_answer,
+            "median_ttft": self.median_ttft,
+            "median_tokens_per_second": self.median_tokens_per_second,
+            "cost": self.cost,
+            "unpriced": self.unpriced,
+        }
+
+
+@dataclass
+class Recommendation:
+    task: str
+    verdict: Verdict
+    text: str
+    pair: Pair | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        models = [self.pair.subject, self.pair.other] if self.pair else None
+        return {"task": self.task, "verdict": self.verdict, "models": models, "text": self.text}
+
+
+@dataclass
+class TaskStats:
+    task: str
+    pairs: list[Pair]
+    models: list[ModelFigures]
+    recommendations: list[Recommendation]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "pairs": [pair.as_dict() for pair in self.pairs],
+            "models": [figures.as_dict() for figures in self.models],
+            "recommendations": [r.as_dict() for r in self.recommendations],
+        }
+
+
+@dataclass
+class Stats:
+    sessions: int
+    tasks: list[TaskStats]
+    ledger: Ledger
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sessions": self.sessions,
+            "definition": DEFINITION,
+            "min_votes": MIN_VOTES,
+            "tasks": [task.as_dict() for task in self.tasks],
+            "ledger": self.ledger.as_dict(),
+            "recommendations": [r.as_dict() for task in self.tasks for r in task.recommendations],
+        }
+
+
+# --- counting --------------------------------------------------------------
+
+
+@dataclass
+class _PairVotes:
+    locations: dict[str, set[str]] = field(default_factory=dict)
+    # (the model judged better or None, the choice, blind)
+    votes: list[tuple[str | None, str, bool]] = field(default_factory=list)
+
+
+def compute(
+    entries: list[Entry],
+    config: Config,
+    *,
+    task: str | None = None,
+    flagship: Flagship | None = None,
+) -> Stats:
+    """The statistics of `entries` (of one task, if given).
+
+    `flagship`, if given, prices every local answer; otherwise each is priced
+    at the cloud model it was compared with (see `fixed_flagship`).
+    """
+    models: dict[str, dict[str, ModelFigures]] = {}
+    pairs: dict[str, dict[tuple[str, str], _PairVotes]] = {}
+    ledger = Ledger()
+    sessions = 0
+    for entry in entries:
+        if not entry.readable:
+            continue
+        counted = False
+        by_turn: dict[int, list[ReplyFacts]] = {}
+        for reply in entry.replies:
+            by_turn.setdefault(reply.turn, []).append(reply)
+        for replies in by_turn.values():
+            turn_task = replies[0].task
+            if task is not None and turn_task != task:
+                continue
+            counted = True
+            figures_of = models.setdefault(turn_task, {})
+            for reply in replies:
+                figures = figures_of.setdefault(reply.model, ModelFigures(reply.model))
+                _count_reply(figures, reply)
+                ledger_module.count(ledger, reply, replies, config, flagship)
+            names = {reply.model for reply in replies}
+            if len(replies) == 2 and len(names) == 2:
+                key = _pair_key(*names)
+                pair = pairs.setdefault(turn_task, {}).setdefault(key, _PairVotes())
+                for reply in replies:
+                    pair.locations.setdefault(reply.model, set()).add(reply.location)
+        for vote in entry.votes:
+            turn_task = _task_of(entry, vote.turn)
+            if turn_task is None or (task is not None and turn_task != task):
+                continue
+            if len(vote.order) != 2 or vote.order[0] == vote.order[1]:
+                continue
+            if vote.choice not in ("A", "B", "tie", "both-bad"):
+                continue  # still to be cast
+            winner = {"A": vote.order[0], "B": vote.order[1]}.get(vote.choice)
+            key = _pair_key(*vote.order)
+            pair = pairs.setdefault(turn_task, {}).setdefault(key, _PairVotes())
+            pair.votes.append((winner, vote.choice, vote.blind))
+        for keeper in entry.keepers:
+            turn_task = _task_of(entry, keeper.turn)
+            if turn_task is None or (task is not None and turn_task != task):
+                continue
+            figures_of = models.setdefault(turn_task, {})
+            figures_of.setdefault(keeper.model, ModelFigures(keeper.model)).keepers += 1
+        sessions += counted
+    tasks = []
+    for name in _task_order({*models, *pairs}):
+        task_pairs = [_finish_pair(key, votes) for key, votes in pairs.get(name, {}).items()]
+        task_pairs.sort(key=lambda pair: (not pair.local_vs_cloud, -pair.blind.votes, pair.subject))
+        figures = sorted(
+            models.get(name, {}).values(),
+            key=lambda f: (f.location != "local", -f.answers, f.model),
+        )
+        tasks.append(TaskStats(name, task_pairs, figures, recommend(name, task_pairs)))
+    return Stats(sessions=sessions, tasks=tasks, ledger=ledger)
+
+
+def for_session(session: Session, config: Config) -> Stats:
+    """The figures of one session, saved or not: the TUI's panel for the open session."""
+    from sparring.catalog import summarize
+
+    entry = summarize(session, session.file_name())
+    return compute([entry], config, flagship=fixed_flagship(config, None))
+
+
+def recommendation_for(task: str, config: Config) -> list[Recommendation]:
+    """The recommendation for `task` from every saved session.
+
+    It reads the sessions dir (new or changed files are parsed): call it from a worker.
+    """
+    from sparring import catalog
+
+    stats = compute(catalog.entries(), config, task=task, flagship=fixed_flagship(config, None))
+    return stats.tasks[0].recommendations if stats.tasks else recommend(task, [])
+
+
+def _count_reply(figures: ModelFigures, reply: ReplyFacts) -> None:
+    figures.locations.add(reply.location)
+    if reply.status in ANSWERED:
+        figures.answers += 1
+    else:
+        figures.failed += 1
+    if reply.status == "ok":
+        if reply.ttft is not None:
+            figures.ttfts.append(reply.ttft)
+        if reply.tokens_per_second is not None:
+            figures.rates.append(reply.tokens_per_second)
+    if reply.cost is not None:
+        figures.cost += reply.cost
+    elif reply.status in ANSWERED:
+        figures.unpriced += 1
+
+
+def _pair_key(first: str, second: str) -> tuple[str, str]:
+    return (first, second) if first <= second else (second, first)
+
+
+def _task_of(entry: Entry, turn: int) -> str | None:
+    return entry.turn_tasks[turn] if 0 <= turn < len(entry.turn_tasks) else None
+
+
+def _task_order(names: set[str]) -> list[str]:
+    shipped = [name for name in SHIPPED_TASKS if name in names]
+    return shipped + sorted(names - set(SHIPPED_TASKS))
+
+
+def _finish_pair(key: tuple[str, str], found: _PairVotes) -> Pair:
+    first, second = key
+    places = (found.locations.get(first, set()), found.locations.get(second, set()))
+    if places == ({"local"}, {"cloud"}):
+        pair = Pair(first, second, local_vs_cloud=True)
+    elif places == ({"cloud"}, {"local"}):
+        pair = Pair(second, first, local_vs_cloud=True)
+    else:
+        pair = Pair(first, second, local_vs_cloud=False)
+    for winner, choice, blind in found.votes:
+        tally = pair.blind if blind else pair.open
+        if choice == "tie":
+            tally.tie += 1
+        elif choice == "both-bad":
+            tally.both_bad += 1
+        elif winner == pair.subject:
+            tally.won += 1
+        else:
+            tally.lost += 1
+    return pair
+
+
+def recommend(task: str, pairs: list[Pair]) -> list[Recommendation]:
+    """One plain sentence per local-vs-cloud pair of the task (one, if it has none)."""
+    compared = [pair for pair in pairs if pair.local_vs_cloud]
+    if not compared:
+        text = f"{task}: not enough votes yet (0 of {MIN_VOTES})"
+        if pairs:
+            text += "; no local model has been compared with a cloud one on it"
+        return [Recommendation(task, "not-enough-votes", text)]
+    recommendations = []
+    for pair in compared:
+        label = task if len(compared) == 1 else f"{task} ({pair.subject} vs {pair.other})"
+        verdict, reason = _verdict(pair.blind)
+        recommendations.append(Recommendation(task, verdict, f"{label}: {reason}", pair))
+    return recommendations
+
+
+def _verdict(tally: Tally) -> tuple[Verdict, str]:
+    if tally.votes < MIN_VOTES:
+        return "not-enough-votes", f"not enough votes yet ({tally.votes} of {MIN_VOTES})"
+    share = f"won or tied {tally.rate:.0%} of {tally.votes} blind votes"
+    low, high = tally.interval or (0.0, 1.0)
+    if low >= 0.5:
+        return "good-enough", f"the local model is good enough ({share})"
+    if high < 0.5:
+        return "flagship", f"use the flagship (the local model {share})"
+    return "too-close", f"too close to call (the local model {share}; 95% interval {_range(tally)})"
+
+
+# --- the report ------------------------------------------------------------
+
+
+def render_text(stats: Stats) -> str:
+    from sparring.render import cost_text
+
+    lines = [f"sparring stats: {_plural(stats.sessions, 'session')}", "", *_wrap(DEFINITION)]
+    lines += [
+        "Keepers are the ideas you starred; ttft (time to first token) and tok/s are medians",
+        "over finished answers; cost is the estimate made when each answer came.",
+        "",
+    ]
+    if not stats.tasks:
+        lines.append(
+            "No answers yet: compare two models blind, e.g. "
+            "sparring headlines draft.md -m local --vs flagship --blind"
+        )
+        return "\n".join(lines) + "\n"
+    for task in stats.tasks:
+        lines += [f"== {task.task}", ""]
+        for pair in task.pairs:
+            lines += _pair_lines(pair) + [""]
+        lines += _table(task.models) + [""]
+    ledger = stats.ledger
+    lines += ["== ledger", ""]
+    unpriced = f", {ledger.cloud_unpriced} of unknown price" if ledger.cloud_unpriced else ""
+    lines.append(
+        f"spent on cloud answers: {cost_text(ledger.cloud_spent)} "
+        f"({_plural(ledger.cloud_answers, 'answer')}{unpriced})"
+    )
+    lines.append(
+        f"local answers: {ledger.local_answers}; on the flagship they would have cost "
+        f"{cost_text(ledger.local_on_flagship)}: what staying local saved"
+    )
+    if ledger.flagships:
+        at = ", ".join(f"{name} ({count})" for name, count in sorted(ledger.flagships.items()))
+        lines.append(f"  (each local answer's own tokens at the flagship's price: {at})")
+    if ledger.local_unpriced:
+        lines.append(
+            f"  {ledger.local_unpriced} local answers had no flagship price: set the alias "
+            '`flagship`, pass --flagship MODEL, or add [pricing."MODEL"] to the config'
+        )
+    lines += ["", "== recommendation", ""]
+    lines += [r.text for task in stats.tasks for r in task.recommendations]
+    return "\n".join(lines) + "\n"
+
+
+def _pair_lines(pair: Pair) -> list[str]:
+    lines = [f"{pair.subject} vs {pair.other}"]
+    for name, tally in (("blind votes", pair.blind), ("open votes (names shown)", pair.open)):
+        if not tally.votes and name.startswith("open"):
+            continue
+        lines.append(
+            f"  {name}: {tally.votes} ({pair.subject} won {tally.won}, {pair.other} won "
+            f"{tally.lost}, tie {tally.tie}, both bad {tally.both_bad})"
+        )
+        if tally.votes:
+            who = "the local model" if pair.local_vs_cloud else pair.subject
+            line = f"    {who} won or tied {tally.good_enough} of {tally.votes} = {tally.rate:.0%}"
+            if tally is pair.blind:
+                line += f", 95% interval {_range(tally)}"
+            lines.append(line)
+    return lines
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _range(tally: Tally) -> str:
+    low, high = tally.interval or (0.0, 1.0)
+    return f"{low:.0%}–{high:.0%}"
+
+
+def _table(models: list[ModelFigures]) -> list[str]:
+    from sparring.render import cost_text
+
+    header = ("model", "where", "answers", "keepers", "per answer", "ttft", "tok/s", "cost")
+    rows = [header]
+    for figures in models:
+        per_answer = figures.keepers_per_answer
+        ttft = figures.median_ttft
+        rate = figures.median_tokens_per_second
+        cost = cost_text(figures.cost)
+        if figures.unpriced:
+            cost += f" (+{figures.unpriced} unpriced)"
+        rows.append(
+            (
+                figures.model,
+                figures.location,
+                str(figures.answers),
+                str(figures.keepers),
+                "-" if per_answer is None else f"{per_answer:.2f}",
+                "-" if ttft is None else f"{ttft:.2f} s",
+                "-" if rate is None else f"{rate:.1f}",
+                cost,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.ljust(width) if column < 2 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _wrap(text: str, width: int = 88) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width)
+
+
+def cmd_stats(argv: list[str]) -> int:
+    from sparring import catalog
+    from sparring import config as config_module
+    from sparring.cli import command_parser
+    from sparring.errors import UsageError, did_you_mean
+
+    parser = command_parser(
+        "sparring stats",
+        "Is the small model good enough? Votes, win rates, keepers, speed and cost per task, "
+        "from every saved session, with a recommendation per task.",
+    )
+    parser.add_argument("--task", metavar="T", help="only this task (e.g. headlines)")
+    parser.add_argument(
+        "--flagship",
+        metavar="MODEL",
+        help="price the local answers at this model (default: the alias `flagship`, else "
+        "the cloud model each was compared with)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    options = parser.parse_args(argv)
+    config = config_module.load()
+    flagship = fixed_flagship(config, options.flagship)
+    found = catalog.entries()
+    for entry in found:
+        if not entry.readable:
+            print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
+    stats = compute(found, config, task=options.task, flagship=flagship)
+    if options.task and not stats.tasks:
+        known = sorted({task for entry in found for task in entry.turn_tasks})
+        listed = f"tasks with answers: {', '.join(known)}" if known else "no sessions yet"
+        raise UsageError(
+            f"no answers to the task '{options.task}' yet",
+            hint=did_you_mean(options.task, known) or listed,
+        )
+    if flagship is not None and flagship.price is None:
+        print(
+            f"sparring: warning: no price known for {flagship.name}; "
+            f'add [pricing."{flagship.name.partition(":")[2]}"] to the config',
+            file=sys.stderr,
+        )
+    if options.json:
+        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_text(stats))
+    return 0
