@@ -31,7 +31,7 @@ COMMANDS = {
     "rerun": "sparring.rerun",
     "export": "sparring.export",
     "vote": "sparring.vote",
-    "stats": "sparring.stats",
+    "stats": "sparring.stats_report",
 }
 
 EPILOG = """\
