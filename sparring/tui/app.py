@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from sparring.config import Config
@@ -15,10 +17,25 @@ from sparring.session import Session
 from sparring.tui.options import AppOptions
 from sparring.tui.screens.main import MainScreen
 
+#: The main screen's actions in the command palette: title, help, action.
+PALETTE = (
+    ("Run task", "Send the task to every column (F5)", "run"),
+    ("Stop", "Cancel the answers in flight; what came stays (Escape)", "stop"),
+    ("Open file", "Load a file into the draft (ctrl+o)", "open_file"),
+    ("Add column", "Compare one more model (F2)", "add_column"),
+    ("Remove column", "Drop the focused column (F3)", "remove_column"),
+    ("Keep", "Keep the item or passage in focus (F4)", "keep"),
+    ("Sessions", "Browse saved sessions (ctrl+r)", "sessions"),
+    ("Copy keepers", "Copy the keepers as Markdown", "copy_keepers"),
+    ("Export keepers", "Write the keepers to a .md file", "export_keepers"),
+)
+
 
 class SparringApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sparring"
+    # Textual's own ctrl+q, shown in the footer.
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def __init__(
         self,
@@ -42,27 +59,32 @@ class SparringApp(App[int]):
             local_only=local_only,
             backend_factory=backend_factory,
         )
-        self.start = {
-            "session": session,
-            "context": context,
-            "sources": list(sources),
-            "models": list(models),
-            "task": task,
-            "read_only": read_only,
-        }
+        self.initial_session = session
+        self.initial_context = context
+        self.initial_sources = list(sources)
+        self.initial_models = list(models)
+        self.initial_task = task
+        self.read_only = read_only
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.options, **self.start))  # type: ignore[arg-type]
-
-    @property
-    def main_screen(self) -> MainScreen:
-        """The screen the app opened with (others may be on top of it)."""
-        return next(screen for screen in self.screen_stack if isinstance(screen, MainScreen))
+        self.push_screen(
+            MainScreen(
+                self.options,
+                session=self.initial_session,
+                context=self.initial_context,
+                sources=self.initial_sources,
+                models=self.initial_models,
+                task=self.initial_task,
+                read_only=self.read_only,
+            )
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
-            yield from screen.palette_commands()
+            for title, help_text, action in PALETTE:
+                if screen.check_action(action, ()):
+                    yield SystemCommand(title, help_text, partial(screen.run_action, action))
 
 
 def run_tui(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from textual import work
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -19,7 +21,7 @@ from sparring.session import Session
 from sparring.store import Unreadable
 
 Entry = Session | Unreadable
-MIN_SCORE = 50
+MIN_SCORE = 70  # partial_ratio: a typo or two in a short query still matches
 
 
 def describe(entry: Entry) -> str:
@@ -38,7 +40,7 @@ def fuzzy_filter(entries: list[Entry], query: str) -> list[Entry]:
     matches = process.extract(
         query,
         {index: describe(entry) for index, entry in enumerate(entries)},
-        scorer=fuzz.WRatio,
+        scorer=fuzz.partial_ratio,
         processor=str.casefold,
         limit=None,
         score_cutoff=MIN_SCORE,
@@ -73,6 +75,7 @@ class SessionBrowser(ModalScreen[Session | None]):
         super().__init__()
         self.entries: list[Entry] = []
         self.shown: list[Entry] = []
+        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -94,10 +97,13 @@ class SessionBrowser(ModalScreen[Session | None]):
 
     def on_session_browser_loaded(self, message: Loaded) -> None:
         self.entries = message.entries
-        self.show(self.query_one(Input).value)
+        # The browser may have been closed before the sessions were read.
+        with contextlib.suppress(NoMatches):
+            self.show(self.filter_text)
 
-    def show(self, query: str) -> None:
-        self.shown = fuzzy_filter(self.entries, query)
+    def show(self, filter_text: str) -> None:
+        self.filter_text = filter_text
+        self.shown = fuzzy_filter(self.entries, filter_text)
         self.option_list.set_options(
             Option(entry_label(entry), disabled=isinstance(entry, Unreadable))
             for entry in self.shown

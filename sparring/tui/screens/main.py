@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from itertools import combinations
-from pathlib import Path
+from dataclasses import dataclass
 
 from textual import work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -25,63 +22,31 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from sparring.config import Config
 from sparring.egress import EgressGate, EgressRequest, always
 from sparring.engine import build_request, run_turn
-from sparring.errors import CannotSave
-from sparring.items import items_of, match_items
-from sparring.pricing import estimate_cost
 from sparring.prompts import FREE_TEXT
 from sparring.providers import expected_location
 from sparring.providers.base import estimate_tokens
 from sparring.session import Context, Keeper, Reply, Session, Turn, make_title
-from sparring.tui.export import default_export_path, keepers_markdown, write_markdown
 from sparring.tui.figures import LiveFigures, reply_figures
 from sparring.tui.options import AppOptions
 from sparring.tui.saving import SessionSaver
-from sparring.tui.screens.ask_path import AskPathScreen
 from sparring.tui.screens.browser import SessionBrowser
 from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
 from sparring.tui.screens.keep_passage import KeepPassageScreen
-from sparring.tui.screens.open_file import OpenFileScreen
+from sparring.tui.streams import Stream
 from sparring.tui.turns import Refused, check_model, follow_up_turn, heading, task_turn
 from sparring.tui.widgets.column import AnswerColumn
+from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.context import ContextPane
 from sparring.tui.widgets.follow_up import FollowUpLine
 from sparring.tui.widgets.keepers import KeepersPane
 from sparring.tui.widgets.reply import ItemList, ReplyView
 from sparring.tui.widgets.task import TaskPicker
 
+FRAME = 0.1  # seconds between redraws of the answers while they stream: each costs a layout
 FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
-ENDED = {"ok", "error", "interrupted"}
-EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep", "remove_keeper"}
-
-
-@dataclass
-class Stream:
-    """A reply of the running turn, where it is shown, and the text seen so far."""
-
-    reply: Reply
-    column: AnswerColumn
-    view: ReplyView
-    live: LiveFigures
-    output: str
-    parts: list[str] = field(default_factory=list)
-    shown_ended: bool = False
-
-    def ended(self, config: Config) -> Reply:
-        """The reply as it ended, for display while the rest of its turn still streams.
-
-        The engine fills in the text, items and cost only when the whole turn
-        is over; this copy has them already, from the deltas this screen saw.
-        """
-        text = "".join(self.parts)
-        reply = self.reply
-        cost = estimate_cost(
-            self.live.model, reply.location, reply.input_tokens, reply.output_tokens, config
-        )
-        items = items_of(text) if self.output == "list" else []
-        return replace(reply, text=text, items=items, cost=cost)
+EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
 
 
 class MainScreen(Screen[None]):
@@ -94,7 +59,6 @@ class MainScreen(Screen[None]):
         Binding("f2", "add_column", "Add column"),
         Binding("f3", "remove_column", "Remove column"),
         Binding("f4", "keep", "Keep"),
-        Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
     @dataclass
@@ -106,6 +70,9 @@ class MainScreen(Screen[None]):
     @dataclass
     class TurnDone(Message):
         turn_index: int
+
+    class Frame(Message):
+        """Time to redraw the streams; posted by a timer, handled in turn with the deltas."""
 
     @dataclass
     class Notice(Message):
@@ -120,11 +87,6 @@ class MainScreen(Screen[None]):
 
         request: EgressRequest
         answer: asyncio.Future[bool]
-
-    @dataclass
-    class FileLoaded(Message):
-        path: Path
-        text: str
 
     def __init__(
         self,
@@ -147,11 +109,14 @@ class MainScreen(Screen[None]):
         self.initial_task = self.session.task or task
         self.saver = SessionSaver(self.session, self._report_save_failure)
         allowed = options.config.privacy == "allow-cloud"
-        self.gate = EgressGate(self.session, always if allowed else self._ask_egress, options.config)
+        self.gate = EgressGate(
+            self.session, always if allowed else self._ask_egress, options.config
+        )
         self._egress_screen: ConfirmEgressScreen | None = None
         self.running_turn: int | None = None
         self.streams: list[Stream] = []
         self._ticker: Timer | None = None
+        self._figures_shown_at = 0.0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -159,31 +124,29 @@ class MainScreen(Screen[None]):
                 yield ContextPane(
                     self.session.context.text,
                     self.session.context.sources,
+                    max_chars=self.options.config.max_context_chars,
                     read_only=self.read_only,
                 )
                 yield TaskPicker(self.options.prompts, self.initial_task, read_only=self.read_only)
-                yield KeepersPane()
-            with Horizontal(id="columns"):
-                for model in self.initial_models:
-                    yield AnswerColumn(model, self.options.config, read_only=self.read_only)
+                yield KeepersPane(self.session, read_only=self.read_only)
+            yield AnswerColumns(self.initial_models, self.options.config, read_only=self.read_only)
         yield FollowUpLine(read_only=self.read_only)
         yield Footer()
 
     async def on_mount(self) -> None:
-        self._ticker = self.set_interval(FIGURES_EVERY, self._tick, pause=True)
+        self._ticker = self.set_interval(FRAME, lambda: self.post_message(self.Frame()), pause=True)
         if self.session.turns:
             first = self.session.turns[0]
             self.task_picker.show(first.task, first.instruction)
         for turn_index, turn in enumerate(self.session.turns):
             for reply in turn.replies:
-                column = self._column_named(reply.model)
+                column = self.answer_columns.named(reply.model)
                 if column is not None:
                     view = await column.add_reply(
                         turn_index, reply.model, heading(turn), turn.output
                     )
                     await self._show_ended(column, view, reply)
-            self._mark_shared(turn_index)
-        self.keepers_pane.show(self.session.keepers)
+            self.answer_columns.mark_shared(turn_index)
         self._targets_changed()
         for column in self.columns:
             self.call_after_refresh(column.follow)
@@ -211,21 +174,12 @@ class MainScreen(Screen[None]):
         return self.query_one(FollowUpLine)
 
     @property
-    def columns_box(self) -> Horizontal:
-        return self.query_one("#columns", Horizontal)
+    def answer_columns(self) -> AnswerColumns:
+        return self.query_one(AnswerColumns)
 
     @property
     def columns(self) -> list[AnswerColumn]:
-        return list(self.columns_box.query_children(AnswerColumn))
-
-    def _column_named(self, model: str) -> AnswerColumn | None:
-        return next((column for column in self.columns if column.model == model), None)
-
-    def _column_of(self, node: DOMNode | None) -> AnswerColumn | None:
-        try:
-            return node.query_ancestor(AnswerColumn) if node is not None else None
-        except NoMatches:
-            return None
+        return self.answer_columns.columns
 
     # --- running a task or a follow-up --------------------------------------
 
@@ -248,7 +202,7 @@ class MainScreen(Screen[None]):
             return
         if prompt.name == FREE_TEXT and not instruction:
             self.notify("`ask` needs an instruction: type it under the task.")
-            self.task_picker.query_one(".instruction").focus()
+            self.task_picker.instruction_input.focus()
             return
         columns = self.columns
         if not self._distinct_models(columns):
@@ -265,6 +219,9 @@ class MainScreen(Screen[None]):
             self.notify("Run a task first (F5); a follow-up continues its conversation.")
             return
         columns = [c for c in self.columns if not message.to or c.model == message.to]
+        if not columns:
+            self.notify(f"No column shows {message.to} any more; pick another.")
+            return
         if not self._distinct_models(columns):
             return
         models = [column.model for column in columns]
@@ -286,31 +243,24 @@ class MainScreen(Screen[None]):
     async def _start(self, turn: Turn, columns: list[AnswerColumn]) -> None:
         """Show a reply per column, refuse the models that cannot run, stream the rest."""
         config = self.options.config
-        checks = [
-            check_model(reply.model, config, local_only=self.options.local_only)
-            for reply in turn.replies
-        ]
-        asked = list(turn.replies)
-        refused = [check.as_reply() for check in checks if isinstance(check, Refused)]
-        turn.replies = [
-            reply
-            for reply, check in zip(asked, checks, strict=True)
-            if not isinstance(check, Refused)
-        ]
         self.session.turns.append(turn)
         turn_index = len(self.session.turns) - 1
+        asked, turn.replies = turn.replies, []
+        refused: list[Reply] = []
         self.streams = []
-        refused_left = iter(refused)
         now = time.monotonic()
-        for reply, check, column in zip(asked, checks, columns, strict=True):
+        for reply, column in zip(asked, columns, strict=True):
             view = await column.add_reply(turn_index, reply.model, heading(turn), turn.output)
-            if isinstance(check, Refused):
-                await self._show_ended(column, view, next(refused_left))
+            ref = check_model(reply.model, config, local_only=self.options.only_local)
+            if isinstance(ref, Refused):
+                refused.append(ref.as_reply())
+                await self._show_ended(column, view, refused[-1])
                 continue
+            turn.replies.append(reply)
             view.start()
             request = build_request(self.session, turn, reply.model, config)
             input_tokens = sum(estimate_tokens(message.content) for message in request.messages)
-            live = LiveFigures(check.model, expected_location(check), input_tokens, started=now)
+            live = LiveFigures(ref.model, expected_location(ref), input_tokens, started=now)
             column.show_figures("")
             self.streams.append(Stream(reply, column, view, live, turn.output))
         self.running_turn = turn_index
@@ -333,7 +283,7 @@ class MainScreen(Screen[None]):
                     self.options.config,
                     on_delta=on_delta,
                     checkpoint=self.saver.save,
-                    local_only=self.options.local_only,
+                    local_only=self.options.only_local,
                     backend_factory=self.options.backend_factory,
                     gate=self.gate,
                     on_notice=lambda text: self.post_message(self.Notice(text, "warning")),
@@ -364,18 +314,18 @@ class MainScreen(Screen[None]):
         self._egress_screen = ConfirmEgressScreen(message.request)
         self.app.push_screen(self._egress_screen, answered)
 
-    async def on_main_screen_delta(self, message: Delta) -> None:
+    def on_main_screen_delta(self, message: Delta) -> None:
         if message.turn_index != self.running_turn:
             return
         stream = self.streams[message.reply_index]
         stream.parts.append(message.text)
         stream.live.add(message.text, time.monotonic())
-        await stream.view.write(message.text)
+        stream.view.add(message.text)
 
     async def on_main_screen_turn_done(self, message: TurnDone) -> None:
         for stream in self.streams:
             await self._show_ended(stream.column, stream.view, stream.reply)
-        self._mark_shared(message.turn_index)
+        self.answer_columns.mark_shared(message.turn_index)
         for stream in self.streams:
             self.call_after_refresh(stream.column.follow)
         self.streams = []
@@ -386,44 +336,33 @@ class MainScreen(Screen[None]):
             # The turn was stopped while the question was open; it no longer needs an answer.
             self._egress_screen.dismiss(False)
 
-    async def _tick(self) -> None:
-        """Redraw the live figures, and show each reply that ended as soon as it has."""
+    async def on_main_screen_frame(self) -> None:
+        """Feed each stream's new text to its Markdown, and show each reply that has ended.
+
+        The live figures are redrawn a few times a second, not every frame.
+        """
         now = time.monotonic()
         config = self.options.config
+        show_figures = now - self._figures_shown_at >= FIGURES_EVERY
+        if show_figures:
+            self._figures_shown_at = now
         for stream in self.streams:
             if stream.shown_ended:
                 continue
-            if stream.reply.status in ENDED:
+            if stream.has_ended:
                 stream.shown_ended = True
                 await self._show_ended(stream.column, stream.view, stream.ended(config))
-            else:
+                continue
+            await stream.view.flush()
+            if show_figures:
                 stream.column.show_figures(stream.live.render(now, config))
-            stream.column.follow()
+                stream.column.follow()
 
     async def _show_ended(self, column: AnswerColumn, view: ReplyView, reply: Reply) -> None:
         await view.finish(reply, self._kept(reply.model, view.turn_index))
         column.show_figures(reply_figures(reply))
         if reply.backend:
             column.show_where(reply.location, reply.backend)
-
-    def _mark_shared(self, turn_index: int) -> None:
-        """Mark the items that two or more columns proposed in the same turn."""
-        views = [
-            view
-            for column in self.columns
-            for view in column.replies
-            if view.turn_index == turn_index and view.reply is not None and view.reply.items
-        ]
-        shared: dict[int, dict[int, list[str]]] = {id(view): {} for view in views}
-        for left, right in combinations(views, 2):
-            assert left.reply is not None and right.reply is not None
-            left_texts = [item.text for item in left.reply.items]
-            right_texts = [item.text for item in right.reply.items]
-            for i, j, _score in match_items(left_texts, right_texts):
-                shared[id(left)].setdefault(i, []).append(right.model)
-                shared[id(right)].setdefault(j, []).append(left.model)
-        for view in views:
-            view.mark(shared=shared[id(view)])
 
     def action_stop(self) -> None:
         """Cancel the streams in flight; what they said so far stays."""
@@ -447,12 +386,7 @@ class MainScreen(Screen[None]):
     async def action_add_column(self) -> None:
         if self._busy():
             return
-        config = self.options.config
-        used = {column.model for column in self.columns}
-        candidates = [*config.compare, *config.aliases, config.default_model, "local"]
-        model = next((name for name in candidates if name not in used), "")
-        column = AnswerColumn(model, config)
-        await self.columns_box.mount(column)
+        column = await self.answer_columns.add()
         column.model_input.focus()
         self._targets_changed()
 
@@ -463,7 +397,7 @@ class MainScreen(Screen[None]):
         if len(columns) == 1:
             self.notify("The last column stays.")
             return
-        column = self._column_of(self.focused) or columns[-1]
+        column = self.answer_columns.of(self.focused) or columns[-1]
         await column.remove()
         self._targets_changed()
 
@@ -471,36 +405,32 @@ class MainScreen(Screen[None]):
         self._targets_changed()
 
     def _targets_changed(self) -> None:
-        self.follow_up.set_targets([column.model for column in self.columns])
+        self.follow_up.set_targets(self.answer_columns.models)
 
     # --- keepers -------------------------------------------------------------
 
     def _kept(self, model: str, turn_index: int) -> set[str]:
-        return {k.text for k in self.session.keepers if k.model == model and k.turn == turn_index}
+        return self.keepers_pane.kept(model, turn_index)
 
     def on_item_list_keep_toggled(self, message: ItemList.KeepToggled) -> None:
         if self.read_only:
             self.notify("This session is read-only.")
             return
-        keeper = Keeper(message.text, message.item_list.model, message.item_list.turn_index)
-        if keeper in self.session.keepers:
-            self.session.keepers.remove(keeper)
-        else:
-            self.session.keepers.append(keeper)
-        self._keepers_changed()
+        item_list = message.item_list
+        self.keepers_pane.toggle(Keeper(message.text, item_list.model, item_list.turn_index))
 
     def action_keep(self) -> None:
         """Keep the selected passage, the highlighted item, or pick a passage to keep."""
         selected = self.get_selected_text()
         view = self._reply_of(next(iter(self.selections), None))
         if selected and selected.strip() and view is not None:
-            self._add_keeper(Keeper(selected.strip(), view.model, view.turn_index))
+            self.keepers_pane.add(Keeper(selected.strip(), view.model, view.turn_index))
             self.clear_selection()
             return
         if isinstance(self.focused, ItemList):
             self.focused.action_select()
             return
-        column = self._column_of(self.focused)
+        column = self.answer_columns.of(self.focused)
         view = column.latest if column is not None else None
         if view is None or not view.text.strip():
             self.notify("Move to an answer first (Tab), then press F4 to keep from it.")
@@ -508,7 +438,7 @@ class MainScreen(Screen[None]):
 
         def keep(passage: str | None) -> None:
             if passage and view is not None:
-                self._add_keeper(Keeper(passage, view.model, view.turn_index))
+                self.keepers_pane.add(Keeper(passage, view.model, view.turn_index))
 
         self.app.push_screen(KeepPassageScreen(view.text), keep)
 
@@ -518,83 +448,22 @@ class MainScreen(Screen[None]):
         except NoMatches:
             return None
 
-    def _add_keeper(self, keeper: Keeper) -> None:
-        if keeper not in self.session.keepers:
-            self.session.keepers.append(keeper)
-            self._keepers_changed()
-
-    def action_remove_keeper(self) -> None:
-        index = self.keepers_pane.highlighted
-        if index is not None and index < len(self.session.keepers):
-            del self.session.keepers[index]
-            self._keepers_changed()
-
-    def _keepers_changed(self) -> None:
-        self.keepers_pane.show(self.session.keepers)
+    def on_keepers_pane_changed(self) -> None:
         for column in self.columns:
             for view in column.replies:
                 view.mark(kept=self._kept(view.model, view.turn_index))
         self.save_soon()
 
-    def action_copy_keepers(self) -> None:
-        if not self.session.keepers:
-            self.notify("No keepers yet: star an item with Enter, or a passage with F4.")
-            return
-        self.app.copy_to_clipboard(keepers_markdown(self.session))
-        self.notify(f"Copied {len(self.session.keepers)} keepers as Markdown.")
-
-    def action_export_keepers(self) -> None:
-        if not self.session.keepers:
-            self.notify("No keepers yet: star an item with Enter, or a passage with F4.")
-            return
-        default = default_export_path(self.session)
-        text = keepers_markdown(self.session)
-
-        def export(path: Path | None) -> None:
-            if path is not None:
-                self.write_export(text, path, private=path == default)
-
-        self.app.push_screen(AskPathScreen("Export the keepers as Markdown to", default), export)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def write_export(self, text: str, path: Path, *, private: bool) -> None:
-        try:
-            write_markdown(text, path, private=private)
-        except CannotSave as error:
-            self.post_message(self.Notice(f"Not exported: {error.one_line()}", "error"))
-        else:
-            self.post_message(self.Notice(f"Keepers written to {path}"))
-
     # --- files and sessions --------------------------------------------------
 
     def action_open_file(self) -> None:
-        def opened(path: Path | None) -> None:
-            if path is not None:
-                self.read_file(path)
+        self.context_pane.open_file()
 
-        self.app.push_screen(OpenFileScreen(), opened)
+    def action_copy_keepers(self) -> None:
+        self.keepers_pane.action_copy()
 
-    @work(thread=True, group="open", exit_on_error=False)
-    def read_file(self, path: Path) -> None:
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except OSError as error:
-            self.post_message(self.Notice(f"Cannot open {path}: {error.strerror}", "error"))
-            return
-        except UnicodeDecodeError:
-            self.post_message(self.Notice(f"{path} is not UTF-8 text; save it as UTF-8", "error"))
-            return
-        limit = self.options.config.max_context_chars
-        if len(text) > limit:
-            message = (
-                f"{path} has {len(text):,} characters; the limit is {limit:,} (max_context_chars)"
-            )
-            self.post_message(self.Notice(message, "error"))
-            return
-        self.post_message(self.FileLoaded(path, text))
-
-    def on_main_screen_file_loaded(self, message: FileLoaded) -> None:
-        self.context_pane.load(message.text, str(message.path))
+    def action_export_keepers(self) -> None:
+        self.keepers_pane.action_export()
 
     def action_sessions(self) -> None:
         def chosen(session: Session | None) -> None:
@@ -604,24 +473,3 @@ class MainScreen(Screen[None]):
                 )
 
         self.app.push_screen(SessionBrowser(), chosen)
-
-    def palette_commands(self) -> Iterator[SystemCommand]:
-        """This screen's actions, for the command palette."""
-        if not self.read_only:
-            yield SystemCommand("Run task", "Send the task to every column (F5)", self.action_run)
-            yield SystemCommand("Stop", "Cancel the answers in flight (Escape)", self.action_stop)
-            yield SystemCommand(
-                "Open file", "Load a file into the draft (ctrl+o)", self.action_open_file
-            )
-            yield SystemCommand("Add column", "Compare one more model (F2)", self.action_add_column)
-            yield SystemCommand(
-                "Remove column", "Drop the focused column (F3)", self.action_remove_column
-            )
-            yield SystemCommand("Keep", "Keep the item or passage in focus (F4)", self.action_keep)
-        yield SystemCommand("Sessions", "Browse saved sessions (ctrl+r)", self.action_sessions)
-        yield SystemCommand(
-            "Copy keepers", "Copy the keepers as Markdown", self.action_copy_keepers
-        )
-        yield SystemCommand(
-            "Export keepers", "Write the keepers to a .md file", self.action_export_keepers
-        )

@@ -106,6 +106,3 @@ class AnswerColumn(Vertical):
         event.stop()
         self.query_one(".where", Static).update(self._expected_where(event.value))
         self.post_message(self.ModelChanged(self))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()

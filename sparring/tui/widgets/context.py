@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static, TextArea
+
+from sparring.context import read_file
+from sparring.errors import SparringError
+from sparring.tui.screens.open_file import OpenFileScreen
 
 
 class ContextPane(Vertical):
-    def __init__(self, text: str, sources: list[str], *, read_only: bool = False) -> None:
+    @dataclass
+    class Loaded(Message):
+        path: Path
+        text: str
+
+    @dataclass
+    class Failed(Message):
+        text: str
+
+    def __init__(
+        self, text: str, sources: list[str], *, max_chars: int, read_only: bool = False
+    ) -> None:
         super().__init__(id="context")
         self.initial_text = text
         self.sources = list(sources)
+        self.max_chars = max_chars
         self.read_only = read_only
         self.border_title = "Draft"
 
@@ -33,10 +54,40 @@ class ContextPane(Vertical):
     def text(self) -> str:
         return self.text_area.text
 
-    def load(self, text: str, source: str) -> None:
-        self.text_area.load_text(text)
-        self.sources = [source]
+    def open_file(self) -> None:
+        """Ask for a file, then read it into the draft (replacing what is there)."""
+
+        def opened(path: Path | None) -> None:
+            if path is not None:
+                self.read(path)
+
+        self.app.push_screen(OpenFileScreen(), opened)
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def read(self, path: Path) -> None:
+        try:
+            text = read_file(path)
+        except SparringError as error:
+            self.post_message(self.Failed(f"Not opened: {error.one_line()}"))
+            return
+        if len(text) > self.max_chars:
+            self.post_message(
+                self.Failed(
+                    f"Not opened: {path} has {len(text):,} characters; the limit is "
+                    f"{self.max_chars:,} (max_context_chars in config.toml)"
+                )
+            )
+            return
+        self.post_message(self.Loaded(path, text))
+
+    def on_context_pane_loaded(self, message: Loaded) -> None:
+        self.text_area.load_text(message.text)
+        self.sources = [str(message.path)]
         self.query_one(".sources", Static).update(self._sources_line())
+        self.text_area.focus()
+
+    def on_context_pane_failed(self, message: Failed) -> None:
+        self.notify(message.text, severity="error")
 
     def _sources_line(self) -> str:
         return f"from {', '.join(self.sources)}" if self.sources else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -23,7 +24,7 @@ class FollowUpLine(Horizontal):
     def __init__(self, *, read_only: bool = False) -> None:
         super().__init__(id="follow-up")
         self.read_only = read_only
-        self._options: list[tuple[str, str]] = [("all columns", EVERY_COLUMN)]
+        self.targets: list[str] = [EVERY_COLUMN]
 
     def compose(self) -> ComposeResult:
         yield Select(
@@ -35,6 +36,7 @@ class FollowUpLine(Horizontal):
         )
         yield Input(
             placeholder="Follow up… (Enter sends)",
+            id="follow-up-text",
             disabled=self.read_only,
             compact=True,
         )
@@ -49,16 +51,16 @@ class FollowUpLine(Horizontal):
 
     def set_targets(self, models: list[str]) -> None:
         """Offer every column's model; keep the current choice if it is still there."""
-        current = self.target.value
-        options = [("all columns", EVERY_COLUMN)]
-        options += [(f"only {model}", model) for model in dict.fromkeys(models) if model]
-        if options == self._options:
+        targets = [EVERY_COLUMN, *(model for model in dict.fromkeys(models) if model)]
+        if targets == self.targets:
             return
-        self._options = options
+        self.targets = targets
+        current = self.target.value
+        # Model names are shown as they are: Text, so a bracket is never read as markup.
+        options = [(Text(f"only {model}" if model else "all columns"), model) for model in targets]
         with self.prevent(Select.Changed):
             self.target.set_options(options)
-            values = [value for _label, value in options]
-            self.target.value = current if current in values else EVERY_COLUMN
+            self.target.value = current if current in targets else EVERY_COLUMN
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

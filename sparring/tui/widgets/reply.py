@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from sparring.items import Item
 from sparring.session import Reply
+from sparring.visible import visible
 
 STATUS_LINES = {
     "streaming": "streaming…",
@@ -25,9 +26,9 @@ STATUS_LINES = {
 def status_line(reply: Reply) -> str:
     """Empty for a whole answer; otherwise what happened and, for an error, its hint."""
     if reply.status == "error":
-        return f"✗ {reply.error or 'failed'}"
+        return f"✗ {visible(reply.error or 'failed')}"
     if reply.status == "interrupted":
-        return f"⚠ cut off: {reply.error or 'the answer ended early'}"
+        return f"⚠ cut off: {visible(reply.error or 'the answer ended early')}"
     return STATUS_LINES.get(reply.status, "")
 
 
@@ -73,7 +74,7 @@ class ItemList(OptionList):
         star = "★ " if item.text in self.kept else "☆ "
         parts: list[str | tuple[str, str]] = [
             (star, "$warning" if item.text in self.kept else ""),
-            item.text,
+            visible(item.text),
         ]
         if item.count > 1:
             parts.append((f" ×{item.count}", "bold $accent"))
@@ -103,6 +104,7 @@ class ReplyView(Vertical):
         self.output = output
         self.reply: Reply | None = None
         self._stream: MarkdownStream | None = None
+        self._pending: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, markup=False, classes="heading")
@@ -129,19 +131,29 @@ class ReplyView(Vertical):
     def start(self) -> None:
         self.status.update(STATUS_LINES["streaming"])
 
-    async def write(self, delta: str) -> None:
+    def add(self, delta: str) -> None:
+        """Keep a delta for the next frame; Markdown is fed once a frame, not once a token."""
+        self._pending.append(delta)
+
+    async def flush(self) -> None:
+        if not self._pending:
+            return
+        text = visible("".join(self._pending))
+        self._pending.clear()
         if self._stream is None:
             self._stream = Markdown.get_stream(self.markdown)
-        await self._stream.write(delta)
+        await self._stream.write(text)
 
     async def finish(self, reply: Reply, kept: set[str]) -> None:
         """Show how the reply ended: its last text, its items, its status line."""
         self.reply = reply
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
-        if self.markdown.source != reply.text:
-            await self.markdown.update(reply.text)
+        await self.flush()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            await stream.stop()
+        text = visible(reply.text)
+        if self.markdown.source != text:
+            await self.markdown.update(text)
         self.status.update(status_line(reply))
         self.status.set_class(reply.status in ("error", "interrupted"), "failed")
         self.status.display = bool(self.status.content)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Select
 
 from sparring.prompts import FREE_TEXT, Prompt, free_text_prompt
+
+DEFAULT_TASK = "headlines"
+
+
+def default_task(prompts: dict[str, Prompt]) -> str:
+    """Headlines, as on the command line, if the writer has not removed it."""
+    return DEFAULT_TASK if DEFAULT_TASK in prompts else next(iter(prompts))
 
 
 class TaskPicker(Vertical):
@@ -15,13 +23,13 @@ class TaskPicker(Vertical):
     ) -> None:
         super().__init__(id="task")
         self.prompts = {**prompts, FREE_TEXT: prompts.get(FREE_TEXT, free_text_prompt())}
-        self.initial_task = task if task in self.prompts else next(iter(self.prompts))
+        self.initial_task = task if task in self.prompts else default_task(self.prompts)
         self.read_only = read_only
         self.border_title = "Task"
 
     def compose(self) -> ComposeResult:
         yield Select(
-            [(name, name) for name in self.prompts],
+            [(Text(name), name) for name in self.prompts],
             value=self.initial_task,
             allow_blank=False,
             disabled=self.read_only,
@@ -43,10 +51,14 @@ class TaskPicker(Vertical):
         return self.prompts[str(self.select.value)]
 
     @property
+    def instruction_input(self) -> Input:
+        return self.query_one(".instruction", Input)
+
+    @property
     def instruction(self) -> str:
-        return self.query_one(".instruction", Input).value.strip()
+        return self.instruction_input.value.strip()
 
     def show(self, task: str, instruction: str) -> None:
         if task in self.prompts:
             self.select.value = task
-        self.query_one(".instruction", Input).value = instruction
+        self.instruction_input.value = instruction
