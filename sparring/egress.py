@@ -37,7 +37,9 @@ class EgressRequest:
         return [
             f"to:    {', '.join(self.destinations)} (not on this machine)",
             f"what:  {what}: {self.characters:,} characters, about {self.tokens:,} tokens",
-            f"cost:  about {cost_text(self.cost)} for the input",
+            f"cost:  about {cost_text(self.cost)} for the input"
+            if self.cost is not None
+            else "cost:  unknown (no price listed for this model)",
         ]
 
 

@@ -122,6 +122,10 @@ async def stream_reply(
     except asyncio.CancelledError:
         reply.status = "cancelled"
         raise
+    except Exception as error:  # a bug in a backend or SDK: keep it in this reply's column
+        reply.status = "interrupted" if live.parts else "error"
+        reply.error = f"{ref.full_name}: unexpected {type(error).__name__}: {error}"
+        reply.exit_code = SparringError.exit_code
     finally:
         live.sync()
         reply.cost = estimate_cost(

@@ -119,6 +119,14 @@ class TestCheckedStreams:
         await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
         assert [reply.status for reply in turn.replies] == ["ok", "error"]
 
+    async def test_an_unexpected_exception_stays_in_its_column(self) -> None:
+        backends = {"a": Scripted(["ok"]), "b": Scripted(["part"], fail=RuntimeError("boom"))}
+        session, turn = one_turn("a", "b")
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        assert [reply.status for reply in turn.replies] == ["ok", "interrupted"]
+        assert turn.replies[1].text == "part"
+        assert "unexpected RuntimeError: boom" in (turn.replies[1].error or "")
+
     async def test_cancelling_keeps_the_partial_answer(self) -> None:
         backends = {"a": Scripted(["one ", "two ", "three"], pace=0.2)}
         session, turn = one_turn("a")
