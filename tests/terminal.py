@@ -64,6 +64,19 @@ class Terminal:
                 pytest.fail(f"the screen never showed what was expected:\n{screen}")
             time.sleep(0.2)
 
+    def child_pid(self) -> int:
+        """The pid of the command the pane's shell is running (the shell's one child)."""
+        shell = subprocess.run(
+            [*self.tmux, "display", "-p", "-t", self.name, "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        children = subprocess.run(
+            ["pgrep", "-P", shell, "-f", "sparring"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        return int(children[-1])
+
     def flags(self) -> dict[str, str]:
         """Whether the pane is in the alternate screen and reports the mouse."""
         names = ("alternate_on", "mouse_any_flag")

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from terminal import TerminalFactory, sparring_command
+import os
+import signal
+import tomllib
+from pathlib import Path
 
-from conftest import SAMPLE_DRAFT
+import pytest
+
+from conftest import SAMPLE_DRAFT, saved_sessions
+from fakeservers import DEFAULT_CHUNKS, FakeOllama, Reply
+from terminal import TerminalFactory, sparring_command
 
 pytestmark = pytest.mark.model
 
@@ -40,3 +46,26 @@ def test_the_tui_takes_a_piped_draft_runs_the_embedded_model_and_restores_the_te
     # The alternate screen and mouse reporting are off again: the shell is back.
     assert screen.flags() == {"alternate_on": "0", "mouse_any_flag": "0"}
     assert "f5 Run task" not in closed
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_in_the_tui_save_the_session_and_restore_the_terminal(
+    terminal: TerminalFactory, sparring_home: Path, signum: int
+) -> None:
+    with FakeOllama(models=("qwen3:4b",)) as server:
+        server.script(Reply(delay=1.0))
+        screen = terminal(
+            f"cat {SAMPLE_DRAFT} | " + sparring_command("-m", "ollama:qwen3:4b"),
+            {"OLLAMA_HOST": server.url},
+        )
+        screen.wait_for(lambda text: "f5 Run task" in text)
+        screen.keys("F5")
+        screen.wait_for(lambda text: DEFAULT_CHUNKS[0] in text)
+        os.kill(screen.child_pid(), signum)
+        closed = screen.wait_for(lambda text: "EXITED" in text)
+    assert f"EXITED {128 + signum}" in closed
+    assert screen.flags() == {"alternate_on": "0", "mouse_any_flag": "0"}
+    [path] = saved_sessions(sparring_home)
+    reply = tomllib.loads(path.read_text())["turns"][0]["replies"][0]
+    assert reply["text"].startswith(DEFAULT_CHUNKS[0])
+    assert reply["status"] in ("cancelled", "interrupted")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterable, Sequence
 from functools import partial
 
@@ -67,6 +69,12 @@ class SparringApp(App[int]):
         self.read_only = read_only
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            # SIGTERM and SIGHUP (a closed terminal window) end the app as ctrl+q
+            # does: the session is saved and the terminal restored.
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, self._stop_on_signal, signum)
         self.push_screen(
             MainScreen(
                 self.options,
@@ -78,6 +86,9 @@ class SparringApp(App[int]):
                 read_only=self.read_only,
             )
         )
+
+    def _stop_on_signal(self, signum: int) -> None:
+        self.exit(return_code=128 + signum)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
