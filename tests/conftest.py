@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
 
 CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"

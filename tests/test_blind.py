@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from terminal import TerminalFactory, sparring_command
 
 from conftest import SAMPLE_DRAFT, Runner, saved_sessions, write_config
 from fakeservers import FakeOllama, FakeOpenAI, Reply
 from sparring import blind, store
 from sparring.session import Context, Session, Turn, Vote, from_toml, to_toml
 from sparring.session import Reply as SessionReply
+from terminal import TerminalFactory, sparring_command
 
 DRAFT = b"Our city should plant ten thousand trees by 2030."
 LOCAL_TEXT = ("1. Trees cool the streets\n", "2. Shade is cheap\n")

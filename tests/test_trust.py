@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from terminal import TerminalFactory, sparring_command
 
 from conftest import REPO, SAMPLE_DRAFT, Runner, saved_sessions, write_config
 from fakeservers import DEFAULT_CHUNKS, DEFAULT_TEXT, FakeOllama, FakeOpenAI, Reply
 from sparring.secret import Secret
+from terminal import TerminalFactory, sparring_command
 
 DRAFT = b"Our city should plant ten thousand trees by 2030."
 GUARD = REPO / "tests" / "guard"
