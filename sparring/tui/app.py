@@ -27,6 +27,12 @@ PALETTE = (
     ("Add column", "Compare one more model (F2)", "add_column"),
     ("Remove column", "Drop the focused column (F3)", "remove_column"),
     ("Keep", "Keep the item or passage in focus (F4)", "keep"),
+    ("Blind", "Show the next run's two answers as A and B, then vote (F8)", "toggle_blind"),
+    ("Vote: A is better", "Judge the blind answers (a)", "vote('a')"),
+    ("Vote: B is better", "Judge the blind answers (b)", "vote('b')"),
+    ("Vote: tie", "Judge the blind answers (t)", "vote('t')"),
+    ("Vote: both bad", "Judge the blind answers (n)", "vote('n')"),
+    ("Stats", "Show or hide this session's figures and the recommendation (F9)", "toggle_stats"),
     ("Sessions", "Browse saved sessions (ctrl+r)", "sessions"),
     ("Copy keepers", "Copy the keepers as Markdown", "copy_keepers"),
     ("Export keepers", "Write the keepers to a .md file", "export_keepers"),
@@ -94,7 +100,7 @@ class SparringApp(App[int]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for title, help_text, action in PALETTE:
-                if screen.check_action(action, ()):
+                if screen.check_action(action.split("(")[0], ()):
                     yield SystemCommand(title, help_text, partial(screen.run_action, action))
 
 

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
@@ -28,11 +27,20 @@ from sparring.prompts import FREE_TEXT
 from sparring.providers import expected_location
 from sparring.providers.base import estimate_tokens
 from sparring.session import Context, Keeper, Reply, Session, Turn, make_title
-from sparring.tui.figures import LiveFigures, reply_figures
+from sparring.tui.blind_mode import (
+    ANSWERING,
+    VOTE_FIRST,
+    VOTE_KEYS,
+    BlindMode,
+    blind_status,
+    show_reply_header,
+)
+from sparring.tui.figures import LiveFigures
 from sparring.tui.options import AppOptions
 from sparring.tui.saving import SessionSaver
 from sparring.tui.screens.browser import SessionBrowser
 from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
+from sparring.tui.screens.judging import JudgingScreen
 from sparring.tui.screens.keep_passage import KeepPassageScreen
 from sparring.tui.streams import Stream
 from sparring.tui.turns import Refused, check_model, follow_up_turn, heading, task_turn
@@ -41,7 +49,8 @@ from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.context import ContextPane
 from sparring.tui.widgets.follow_up import FollowUpLine
 from sparring.tui.widgets.keepers import KeepersPane
-from sparring.tui.widgets.reply import ItemList, ReplyView
+from sparring.tui.widgets.reply import STATUS_LINES, ItemList, ReplyView
+from sparring.tui.widgets.stats_panel import StatsPanel
 from sparring.tui.widgets.task import TaskPicker
 
 FRAME = 0.1  # seconds between redraws of the answers while they stream: each costs a layout
@@ -49,7 +58,7 @@ FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
 EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
 
 
-class MainScreen(Screen[None]):
+class MainScreen(JudgingScreen):
     BINDINGS = [
         Binding("f5", "run", "Run task", priority=True),
         Binding("escape", "stop", "Stop"),
@@ -57,8 +66,11 @@ class MainScreen(Screen[None]):
         Binding("ctrl+o", "open_file", "Open file"),
         Binding("ctrl+r", "sessions", "Sessions"),
         Binding("f2", "add_column", "Add column"),
-        Binding("f3", "remove_column", "Remove column"),
+        Binding("f3", "remove_column", "Drop column"),
         Binding("f4", "keep", "Keep"),
+        Binding("f8", "toggle_blind", "Blind"),
+        Binding("f9", "toggle_stats", "Stats", show=False),
+        *(Binding(key, f"vote('{key}')", label) for key, label in VOTE_KEYS.items()),
     ]
 
     @dataclass
@@ -117,6 +129,7 @@ class MainScreen(Screen[None]):
         self.streams: list[Stream] = []
         self._ticker: Timer | None = None
         self._figures_shown_at = 0.0
+        self.blind = BlindMode()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -129,6 +142,7 @@ class MainScreen(Screen[None]):
                 )
                 yield TaskPicker(self.options.prompts, self.initial_task, read_only=self.read_only)
                 yield KeepersPane(self.session, read_only=self.read_only)
+                yield StatsPanel()
             yield AnswerColumns(self.initial_models, self.options.config, read_only=self.read_only)
         yield FollowUpLine(read_only=self.read_only)
         yield Footer()
@@ -188,6 +202,8 @@ class MainScreen(Screen[None]):
             return not self.read_only
         if action == "close":
             return self.read_only and self.closable
+        if action in ("toggle_blind", "vote"):
+            return self.judging_allowed(action)
         return True
 
     async def action_run(self) -> None:
@@ -205,12 +221,12 @@ class MainScreen(Screen[None]):
             self.task_picker.instruction_input.focus()
             return
         columns = self.columns
-        if not self._distinct_models(columns):
+        if not self._distinct_models(columns) or not self._can_run_blind(columns):
             return
         self.session.context = Context(context, list(self.context_pane.sources))
         self.session.title = self.session.title or make_title(prompt.name, context)
         turn = task_turn(prompt, context, instruction, [column.model for column in columns])
-        await self._start(turn, columns)
+        await self._start(turn, columns, blind_run=self.blind.armed)
 
     async def on_follow_up_line_submitted(self, message: FollowUpLine.Submitted) -> None:
         if self.read_only or self._busy():
@@ -229,6 +245,9 @@ class MainScreen(Screen[None]):
         await self._start(follow_up_turn(self.session, message.text, models, message.to), columns)
 
     def _busy(self) -> bool:
+        if self.running_turn is None and self.blind.vote is not None:
+            self.notify(VOTE_FIRST, severity="warning")
+            return True
         if self.running_turn is not None:
             self.notify("Still answering: wait, or press Escape to stop.", severity="warning")
         return self.running_turn is not None
@@ -240,11 +259,15 @@ class MainScreen(Screen[None]):
             return False
         return True
 
-    async def _start(self, turn: Turn, columns: list[AnswerColumn]) -> None:
+    async def _start(
+        self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False
+    ) -> None:
         """Show a reply per column, refuse the models that cannot run, stream the rest."""
         config = self.options.config
         self.session.turns.append(turn)
         turn_index = len(self.session.turns) - 1
+        if blind_run:
+            columns = self.blind.begin(self.session, turn_index, columns)
         asked, turn.replies = turn.replies, []
         refused: list[Reply] = []
         self.streams = []
@@ -257,7 +280,7 @@ class MainScreen(Screen[None]):
                 await self._show_ended(column, view, refused[-1])
                 continue
             turn.replies.append(reply)
-            view.start()
+            view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
             request = build_request(self.session, turn, reply.model, config)
             input_tokens = sum(estimate_tokens(message.content) for message in request.messages)
             live = LiveFigures(ref.model, expected_location(ref), input_tokens, started=now)
@@ -325,6 +348,8 @@ class MainScreen(Screen[None]):
     async def on_main_screen_turn_done(self, message: TurnDone) -> None:
         for stream in self.streams:
             await self._show_ended(stream.column, stream.view, stream.reply)
+        if self.blind.hides(message.turn_index) and not self._votable():
+            self.notify("An answer failed, so there is no fair vote: " + self._reveal())
         self.answer_columns.mark_shared(message.turn_index)
         for stream in self.streams:
             self.call_after_refresh(stream.column.follow)
@@ -335,6 +360,7 @@ class MainScreen(Screen[None]):
         if self._egress_screen is not None:
             # The turn was stopped while the question was open; it no longer needs an answer.
             self._egress_screen.dismiss(False)
+        self.refresh_stats()
 
     async def on_main_screen_frame(self) -> None:
         """Feed each stream's new text to its Markdown, and show each reply that has ended.
@@ -346,6 +372,8 @@ class MainScreen(Screen[None]):
         show_figures = now - self._figures_shown_at >= FIGURES_EVERY
         if show_figures:
             self._figures_shown_at = now
+        if self.blind.holding(self.session, self.running_turn):
+            return
         for stream in self.streams:
             if stream.shown_ended:
                 continue
@@ -354,15 +382,16 @@ class MainScreen(Screen[None]):
                 await self._show_ended(stream.column, stream.view, stream.ended(config))
                 continue
             await stream.view.flush()
-            if show_figures:
+            if show_figures and not self.blind.hides(self.running_turn):
                 stream.column.show_figures(stream.live.render(now, config))
                 stream.column.follow()
 
     async def _show_ended(self, column: AnswerColumn, view: ReplyView, reply: Reply) -> None:
         await view.finish(reply, self._kept(reply.model, view.turn_index))
-        column.show_figures(reply_figures(reply))
-        if reply.backend:
-            column.show_where(reply.location, reply.backend)
+        if self.blind.hides(view.turn_index):
+            view.status.update(blind_status(reply))
+        else:
+            show_reply_header(column, reply)
 
     def action_stop(self) -> None:
         """Cancel the streams in flight; what they said so far stays."""
@@ -413,6 +442,9 @@ class MainScreen(Screen[None]):
         return self.keepers_pane.kept(model, turn_index)
 
     def on_item_list_keep_toggled(self, message: ItemList.KeepToggled) -> None:
+        if self.blind.vote is not None:
+            self.notify(VOTE_FIRST)
+            return
         if self.read_only:
             self.notify("This session is read-only.")
             return
@@ -421,6 +453,9 @@ class MainScreen(Screen[None]):
 
     def action_keep(self) -> None:
         """Keep the selected passage, the highlighted item, or pick a passage to keep."""
+        if self.blind.vote is not None:
+            self.notify(VOTE_FIRST)
+            return
         selected = self.get_selected_text()
         view = self._reply_of(next(iter(self.selections), None))
         if selected and selected.strip() and view is not None:
@@ -453,6 +488,7 @@ class MainScreen(Screen[None]):
             for view in column.replies:
                 view.mark(kept=self._kept(view.model, view.turn_index))
         self.save_soon()
+        self.refresh_stats()
 
     # --- files and sessions --------------------------------------------------
 

@@ -48,6 +48,7 @@ class AnswerColumn(Vertical):
             compact=True,
             classes="model",
         )
+        yield Static("", markup=False, classes="blind-label")
         yield Static(self._expected_where(self.initial_model), markup=False, classes="where")
         yield VerticalScroll(classes="thread")
         yield Static("", markup=False, classes="figures")
@@ -87,6 +88,21 @@ class AnswerColumn(Vertical):
         if not self.thread.is_anchored and self.thread.max_scroll_y > 0:
             self.thread.anchor()
 
+    def set_blind(self, label: str | None) -> None:
+        """Head the column with `label` alone (a blind turn), or with its model again (None).
+
+        The model field, where it runs and the figures all tell the models apart.
+        """
+        blind = label is not None
+        self.set_class(blind, "blind")
+        self.query_one(".blind-label", Static).update(label or "")
+        if blind:
+            self.show_figures("")
+            self.query_one(".where", Static).update("")
+
+    def show_expected_where(self) -> None:
+        self.query_one(".where", Static).update(self._expected_where(self.model))
+
     def show_where(self, location: str, backend: str = "") -> None:
         label = where_label(location)
         self.query_one(".where", Static).update(f"{label} · {backend}" if backend else label)
@@ -104,5 +120,6 @@ class AnswerColumn(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.query_one(".where", Static).update(self._expected_where(event.value))
+        if not self.has_class("blind"):
+            self.query_one(".where", Static).update(self._expected_where(event.value))
         self.post_message(self.ModelChanged(self))

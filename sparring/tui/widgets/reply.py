@@ -128,8 +128,8 @@ class ReplyView(Vertical):
     def text(self) -> str:
         return self.reply.text if self.reply is not None else self.markdown.source
 
-    def start(self) -> None:
-        self.status.update(STATUS_LINES["streaming"])
+    def start(self, note: str = STATUS_LINES["streaming"]) -> None:
+        self.status.update(note)
 
     def add(self, delta: str) -> None:
         """Keep a delta for the next frame; Markdown is fed once a frame, not once a token."""
