@@ -86,7 +86,9 @@ async def stream_reply(
     reply.status = "streaming"
     backend: Backend | None = None
     try:
-        backend = backend_factory(ref, config)
+        # Opening a backend imports its SDK (up to a second): not on the event loop,
+        # where it would hold up the other columns and the UI.
+        backend = await asyncio.to_thread(backend_factory, ref, config)
         reply.backend = backend.label
         reply.location = backend.location
         await backend.prepare()
@@ -222,5 +224,10 @@ async def run_turn(
             live.sync()
             if live.reply.status == "streaming":
                 live.reply.status = "cancelled"
-        finish_items(turn)
+        try:
+            # Folding a long list takes tens of milliseconds: off the event loop.
+            await asyncio.to_thread(finish_items, turn)
+        except asyncio.CancelledError:
+            finish_items(turn)
+            raise
     return turn.replies

@@ -37,6 +37,11 @@ class AnthropicBackend(Backend):
             timeout=httpx2.Timeout(stall_timeout, connect=10.0),
         )
 
+    async def prepare(self) -> None:
+        # The SDK imports its resources on first use; doing it here keeps that
+        # out of the time to first token.
+        self.client.messages  # noqa: B018
+
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
         arguments: dict[str, Any] = {
             "model": self.model,

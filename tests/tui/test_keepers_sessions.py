@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import TextArea
 
-from sparring import store
+from sparring import catalog, store
 from sparring.session import Session
 from sparring.tui.screens.ask_path import AskPathScreen
 from sparring.tui.screens.browser import SessionBrowser, fuzzy_filter
@@ -113,9 +113,9 @@ class TestSessions:
         newer = Session(id="aaaa0002", created="2026-02-01T10:00:00+00:00", title="counter: taxes")
         for session in (older, newer):
             store.save(session)
-        entries = list(store.iter_sessions())
-        assert [e.id for e in entries] == ["aaaa0002", "aaaa0001"]  # type: ignore[union-attr]
-        assert [e.id for e in fuzzy_filter(entries, "tres")] == ["aaaa0001"]  # type: ignore[union-attr]
+        entries = catalog.entries()
+        assert [e.id for e in entries] == ["aaaa0002", "aaaa0001"]
+        assert [e.id for e in fuzzy_filter(entries, "tres")] == ["aaaa0001"]
         app = make_app(two_models())
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("ctrl+r")

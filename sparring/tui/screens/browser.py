@@ -16,25 +16,27 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sparring import store
+from sparring import catalog, paths, store
+from sparring.catalog import Entry
+from sparring.errors import SparringError
 from sparring.session import Session
-from sparring.store import Unreadable
 
-Entry = Session | Unreadable
 MIN_SCORE = 70  # partial_ratio: a typo or two in a short query still matches
+# An option list of ten thousand rows takes a second to build; nobody scrolls that far.
+MOST_SHOWN = 300
 
 
 def describe(entry: Entry) -> str:
     """The words the filter matches: title, task, models and date."""
-    if isinstance(entry, Unreadable):
-        return f"{entry.path.name} {entry.reason}"
+    if not entry.readable:
+        return f"{entry.file} {entry.error}"
     return " ".join([entry.title, entry.task, *entry.models, entry.created[:10]])
 
 
 def fuzzy_filter(entries: list[Entry], query: str) -> list[Entry]:
     """Entries matching `query`, best first; all of them, newest first, for no query."""
     if not query.strip():
-        return list(entries)
+        return entries[:MOST_SHOWN]
     from rapidfuzz import fuzz, process
 
     matches = process.extract(
@@ -42,7 +44,7 @@ def fuzzy_filter(entries: list[Entry], query: str) -> list[Entry]:
         {index: describe(entry) for index, entry in enumerate(entries)},
         scorer=fuzz.partial_ratio,
         processor=str.casefold,
-        limit=None,
+        limit=MOST_SHOWN,
         score_cutoff=MIN_SCORE,
     )
     ranked = sorted(matches, key=lambda match: (-match[1], match[2]))
@@ -50,8 +52,8 @@ def fuzzy_filter(entries: list[Entry], query: str) -> list[Entry]:
 
 
 def entry_label(entry: Entry) -> Content:
-    if isinstance(entry, Unreadable):
-        return Content.assemble(("⚠ ", "$warning"), entry.path.name, (f"  {entry.reason}", "dim"))
+    if not entry.readable:
+        return Content.assemble(("⚠ ", "$warning"), entry.file, (f"  {entry.error}", "dim"))
     when = entry.created[:16].replace("T", " ")
     models = ", ".join(entry.models)
     return Content.assemble(
@@ -89,7 +91,8 @@ class SessionBrowser(ModalScreen[Session | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_entries(self) -> None:
-        self.post_message(self.Loaded(list(store.iter_sessions())))
+        # The cached index: fast with ten thousand sessions (see catalog.py).
+        self.post_message(self.Loaded(catalog.entries()))
 
     @property
     def option_list(self) -> OptionList:
@@ -105,8 +108,7 @@ class SessionBrowser(ModalScreen[Session | None]):
         self.filter_text = filter_text
         self.shown = fuzzy_filter(self.entries, filter_text)
         self.option_list.set_options(
-            Option(entry_label(entry), disabled=isinstance(entry, Unreadable))
-            for entry in self.shown
+            Option(entry_label(entry), disabled=not entry.readable) for entry in self.shown
         )
         if not self.entries:
             self.option_list.add_option(Option("No saved sessions yet", disabled=True))
@@ -124,8 +126,14 @@ class SessionBrowser(ModalScreen[Session | None]):
         self.open(event.option_index)
 
     def open(self, index: int) -> None:
-        if index < len(self.shown) and isinstance(self.shown[index], Session):
-            self.dismiss(self.shown[index])
+        if index >= len(self.shown) or not self.shown[index].readable:
+            return
+        try:
+            session = store.open_session(str(paths.sessions_dir() / self.shown[index].file))
+        except SparringError as error:
+            self.notify(error.one_line(), severity="error", markup=False)
+            return
+        self.dismiss(session)
 
     def action_focus_list(self) -> None:
         self.option_list.focus()
