@@ -80,7 +80,10 @@ class Direct:
         session, turn = headlines_turn()
         self.messages = engine.build_request(session, turn, "left", config).as_dicts()
         self.max_tokens = config.local.max_tokens
-        self.llama = LocalBackend("", config.local)._llama()
+        backend = LocalBackend("", config.local)
+        request = engine.build_request(session, turn, "left", config)
+        # The same window sparring would pick for this request.
+        self.llama = backend._llama(backend._context_size(request))
 
     def __call__(self) -> dict[str, Any]:
         times: list[float] = []
