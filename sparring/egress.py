@@ -50,6 +50,14 @@ class EgressRefused(UsageError):
     """The context was not sent: the writer said no, or could not be asked."""
 
 
+def unconfirmed(label: str) -> EgressRefused:
+    """The refusal when there is no one to confirm that context may leave."""
+    return EgressRefused(
+        f"not sending the context to {label}: no one confirmed it",
+        hint="pass --yes to allow it, or pick a local model",
+    )
+
+
 class EgressGate:
     """Asks once per session, before the first byte of context goes to the cloud."""
 
@@ -67,10 +75,7 @@ class EgressGate:
         async with self._lock:
             if not self.approved:
                 if self.confirm is None:
-                    raise EgressRefused(
-                        f"not sending the context to {backend.label}: no one confirmed it",
-                        hint="pass --yes to allow it, or pick a local model",
-                    )
+                    raise unconfirmed(backend.label)
                 asked = self._request(backend, request, model)
                 if not await self.confirm(asked):
                     raise EgressRefused(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sparring import items as items_module
 from sparring.config import Config
-from sparring.egress import Confirm, EgressGate, EgressRefused
+from sparring.egress import Confirm, EgressGate, unconfirmed
 from sparring.errors import SparringError, UsageError
 from sparring.pricing import estimate_cost
 from sparring.providers import ModelRef, expected_location, open_backend, resolve
@@ -100,10 +100,7 @@ async def stream_reply(
             )
         if backend.location == "cloud":
             if gate is None:
-                raise EgressRefused(
-                    f"not sending the context to {backend.label}: no one confirmed it",
-                    hint="pass --yes to allow it, or pick a local model",
-                )
+                raise unconfirmed(backend.label)
             await gate.admit(backend, request, ref.model)
         backend.notice = on_notice
         async for event in backend.stream(request):

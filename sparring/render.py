@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sparring.session import Reply, Session, Turn, to_dict
+from sparring.session import Reply, Session, Turn, reply_dict
 
 WHERE = {"local": "local, on this machine", "cloud": "cloud"}
 
@@ -84,8 +84,7 @@ def json_document(session: Session, turn: Turn) -> dict[str, Any]:
 
 
 def to_dict_reply(reply: Reply) -> dict[str, Any]:
-    document = to_dict(Session(turns=[Turn(task="", user="", replies=[reply])]))
-    data: dict[str, Any] = document["turns"][0]["replies"][0]
+    data = reply_dict(reply)
     data["items"] = [
         {"text": item.text, "count": item.count, "variants": item.variants} for item in reply.items
     ]

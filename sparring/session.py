@@ -244,11 +244,12 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,
-        "replies": [_reply_dict(reply) for reply in turn.replies],
+        "replies": [reply_dict(reply) for reply in turn.replies],
     }
 
 
-def _reply_dict(reply: Reply) -> dict[str, Any]:
+def reply_dict(reply: Reply) -> dict[str, Any]:
+    """One reply as it is written in the session file."""
     data = vars(reply).copy()
     data["items"] = [{"text": item.text, "count": item.count} for item in reply.items]
     return _drop_empty(data)
