@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from fakeservers import FakeOllama
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
 
 CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
@@ -101,6 +104,23 @@ def write_config(home: Path, text: str) -> Path:
 
 def saved_sessions(home: Path) -> list[Path]:
     return sorted((home / "sessions").glob("*.toml"))
+
+
+def only_reply(home: Path) -> dict[str, Any]:
+    """The one reply of the one session saved under `home`, as written on disk."""
+    [path] = saved_sessions(home)
+    [reply] = tomllib.loads(path.read_text())["turns"][0]["replies"]
+    return reply
+
+
+@pytest.fixture
+def ollama_server() -> Iterator[FakeOllama]:
+    """A fake Ollama with a local model, a `-cloud` model, and one it can pull."""
+    with FakeOllama(
+        models=("qwen3:4b",), cloud_models=("gpt-oss:120b-cloud",), pullable=("llama3.2:1b",)
+    ) as server:
+        yield server
+        assert server.errors == []
 
 
 def canary_leaks(folder: Path, outputs: list[str]) -> list[str]:

@@ -3,21 +3,13 @@ through the `sparring` command, against local servers that speak their protocols
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import (
-    CANARY_ANTHROPIC,
-    CANARY_GROQ,
-    CANARY_OPENAI,
-    Runner,
-    saved_sessions,
-    write_config,
-)
+from conftest import CANARY_ANTHROPIC, CANARY_GROQ, CANARY_OPENAI, Runner, only_reply, write_config
 from fakeservers import (
     DEFAULT_CHUNKS,
     DEFAULT_TEXT,
@@ -32,21 +24,6 @@ from sparring.providers.base import MAX_RETRIES
 
 DRAFT = b"Our city should plant ten thousand trees by 2030."
 ATTEMPTS = 1 + MAX_RETRIES
-
-
-def only_reply(home: Path) -> dict[str, Any]:
-    [path] = saved_sessions(home)
-    [reply] = tomllib.loads(path.read_text())["turns"][0]["replies"]
-    return reply
-
-
-@pytest.fixture
-def ollama_server() -> Iterator[FakeOllama]:
-    with FakeOllama(
-        models=("qwen3:4b",), cloud_models=("gpt-oss:120b-cloud",), pullable=("llama3.2:1b",)
-    ) as server:
-        yield server
-        assert server.errors == []
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DRAFT, Runner, saved_sessions, write_config
+from conftest import SAMPLE_DRAFT, Runner, only_reply, write_config
 from sparring.providers.local import default_model_path
 
 pytestmark = pytest.mark.server
@@ -88,8 +87,7 @@ class TestOpenAIBackend:
         )
         assert result.code == 0, result.stderr
         assert result.stdout.strip()
-        [path] = saved_sessions(sparring_home)
-        reply = tomllib.loads(path.read_text())["turns"][0]["replies"][0]
+        reply = only_reply(sparring_home)
         assert reply["status"] == "ok"
         assert reply["backend"] == "openai:smollm"
         # A server on 127.0.0.1 is on this machine.

@@ -6,12 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DRAFT, saved_sessions
+from conftest import SAMPLE_DRAFT, only_reply
 
 pytestmark = pytest.mark.model
 
@@ -32,8 +31,7 @@ def test_ctrl_c_mid_answer_flushes_saves_as_interrupted_and_exits_130(
     rest, errors = process.communicate(timeout=60)
     assert process.returncode == 130
     shown = (first + rest).decode()
-    [path] = saved_sessions(sparring_home)
-    reply = tomllib.loads(path.read_text())["turns"][0]["replies"][0]
+    reply = only_reply(sparring_home)
     assert reply["status"] == "interrupted"
     assert reply["text"].startswith(shown.rstrip("\n")[:20])
     assert shown.rstrip("\n") == reply["text"].rstrip("\n")

@@ -12,19 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLE_DRAFT, Runner, saved_sessions, write_config
+from conftest import REPO, SAMPLE_DRAFT, Runner, only_reply, saved_sessions, write_config
 from fakeservers import DEFAULT_CHUNKS, DEFAULT_TEXT, FakeOllama, FakeOpenAI, Reply
 from sparring.secret import Secret
 from terminal import TerminalFactory, sparring_command
 
 DRAFT = b"Our city should plant ten thousand trees by 2030."
 GUARD = REPO / "tests" / "guard"
-
-
-@pytest.fixture
-def ollama_server() -> Iterator[FakeOllama]:
-    with FakeOllama(models=("qwen3:4b",), cloud_models=("gpt-oss:120b-cloud",)) as server:
-        yield server
 
 
 @pytest.fixture
@@ -276,8 +270,7 @@ class TestCheckedStreams:
         )
         assert result.code == 75
         assert "no data from Ollama" in result.stderr
-        [path] = saved_sessions(sparring_home)
-        reply = tomllib.loads(path.read_text())["turns"][0]["replies"][0]
+        reply = only_reply(sparring_home)
         assert (reply["status"], reply["text"]) == ("interrupted", "".join(DEFAULT_CHUNKS[:2]))
 
 
@@ -307,8 +300,7 @@ class TestSignals:
         process.send_signal(signum)
         rest, errors = process.communicate(timeout=30)
         assert process.returncode == 128 + signum
-        [path] = saved_sessions(sparring_home)
-        reply = tomllib.loads(path.read_text())["turns"][0]["replies"][0]
+        reply = only_reply(sparring_home)
         assert reply["status"] == "interrupted"
         assert (first + rest).decode().rstrip("\n") == reply["text"]
         assert signal.Signals(signum).name in errors.decode()
@@ -362,8 +354,7 @@ class TestBadInput:
         assert done.stdout == DEFAULT_TEXT[:5]
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr
-        [path] = saved_sessions(sparring_home)
-        assert tomllib.loads(path.read_text())["turns"][0]["replies"][0]["text"] == DEFAULT_TEXT
+        assert only_reply(sparring_home)["text"] == DEFAULT_TEXT
 
     def test_escape_sequences_from_a_model_are_shown_not_obeyed_in_a_terminal(
         self, terminal: TerminalFactory, ollama_server: FakeOllama
