@@ -15,8 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -26,7 +24,7 @@ from sparring.engine import build_request, run_turn
 from sparring.prompts import FREE_TEXT
 from sparring.providers import expected_location
 from sparring.providers.base import estimate_tokens
-from sparring.session import Context, Keeper, Reply, Session, Turn, make_title
+from sparring.session import Context, Reply, Session, Turn, make_title
 from sparring.tui.blind_mode import (
     ANSWERING,
     VOTE_FIRST,
@@ -40,8 +38,7 @@ from sparring.tui.options import AppOptions
 from sparring.tui.saving import SessionSaver
 from sparring.tui.screens.browser import SessionBrowser
 from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
-from sparring.tui.screens.judging import JudgingScreen
-from sparring.tui.screens.keep_passage import KeepPassageScreen
+from sparring.tui.screens.keeping import KeepingScreen
 from sparring.tui.streams import Stream
 from sparring.tui.turns import Refused, check_model, follow_up_turn, heading, task_turn
 from sparring.tui.widgets.column import AnswerColumn
@@ -49,7 +46,7 @@ from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.context import ContextPane
 from sparring.tui.widgets.follow_up import FollowUpLine
 from sparring.tui.widgets.keepers import KeepersPane
-from sparring.tui.widgets.reply import STATUS_LINES, ItemList, ReplyView
+from sparring.tui.widgets.reply import STATUS_LINES, ReplyView
 from sparring.tui.widgets.stats_panel import StatsPanel
 from sparring.tui.widgets.task import TaskPicker
 
@@ -58,7 +55,7 @@ FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
 EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
 
 
-class MainScreen(JudgingScreen):
+class MainScreen(KeepingScreen):
     BINDINGS = [
         Binding("f5", "run", "Run task", priority=True),
         Binding("escape", "stop", "Stop"),
@@ -436,70 +433,10 @@ class MainScreen(JudgingScreen):
     def _targets_changed(self) -> None:
         self.follow_up.set_targets(self.answer_columns.models)
 
-    # --- keepers -------------------------------------------------------------
-
-    def _kept(self, model: str, turn_index: int) -> set[str]:
-        return self.keepers_pane.kept(model, turn_index)
-
-    def on_item_list_keep_toggled(self, message: ItemList.KeepToggled) -> None:
-        if self.blind.vote is not None:
-            self.notify(VOTE_FIRST)
-            return
-        if self.read_only:
-            self.notify("This session is read-only.")
-            return
-        item_list = message.item_list
-        self.keepers_pane.toggle(Keeper(message.text, item_list.model, item_list.turn_index))
-
-    def action_keep(self) -> None:
-        """Keep the selected passage, the highlighted item, or pick a passage to keep."""
-        if self.blind.vote is not None:
-            self.notify(VOTE_FIRST)
-            return
-        selected = self.get_selected_text()
-        view = self._reply_of(next(iter(self.selections), None))
-        if selected and selected.strip() and view is not None:
-            self.keepers_pane.add(Keeper(selected.strip(), view.model, view.turn_index))
-            self.clear_selection()
-            return
-        if isinstance(self.focused, ItemList):
-            self.focused.action_select()
-            return
-        column = self.answer_columns.of(self.focused)
-        view = column.latest if column is not None else None
-        if view is None or not view.text.strip():
-            self.notify("Move to an answer first (Tab), then press F4 to keep from it.")
-            return
-
-        def keep(passage: str | None) -> None:
-            if passage and view is not None:
-                self.keepers_pane.add(Keeper(passage, view.model, view.turn_index))
-
-        self.app.push_screen(KeepPassageScreen(view.text), keep)
-
-    def _reply_of(self, node: DOMNode | None) -> ReplyView | None:
-        try:
-            return node.query_ancestor(ReplyView) if node is not None else None
-        except NoMatches:
-            return None
-
-    def on_keepers_pane_changed(self) -> None:
-        for column in self.columns:
-            for view in column.replies:
-                view.mark(kept=self._kept(view.model, view.turn_index))
-        self.save_soon()
-        self.refresh_stats()
-
     # --- files and sessions --------------------------------------------------
 
     def action_open_file(self) -> None:
         self.context_pane.open_file()
-
-    def action_copy_keepers(self) -> None:
-        self.keepers_pane.action_copy()
-
-    def action_export_keepers(self) -> None:
-        self.keepers_pane.action_export()
 
     def action_sessions(self) -> None:
         def chosen(session: Session | None) -> None:
