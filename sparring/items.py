@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 
 FOLD_THRESHOLD = 90.0
 MATCH_THRESHOLD = 72.0
@@ -111,3 +112,16 @@ def match_items(
             used_right.add(j)
             pairs.append((i, j, score))
     return sorted(pairs)
+
+
+def shared_ideas(
+    answers: list[tuple[str, list[str]]], threshold: float = MATCH_THRESHOLD
+) -> list[dict[int, list[str]]]:
+    """For each answer (its model, its items): the index of each item other models
+    proposed too, with those models."""
+    shared: list[dict[int, list[str]]] = [{} for _ in answers]
+    for (a, (left_model, left)), (b, (right_model, right)) in combinations(enumerate(answers), 2):
+        for i, j, _score in match_items(left, right, threshold):
+            shared[a].setdefault(i, []).append(right_model)
+            shared[b].setdefault(j, []).append(left_model)
+    return shared

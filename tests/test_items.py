@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sparring.items import fold, items_of, match_items, parse_items
+from sparring.items import fold, items_of, match_items, parse_items, shared_ideas
 
 
 class TestParsing:
@@ -62,3 +62,17 @@ class TestMatching:
         right = ["Cheap buses"]
         assert len(match_items(left, right)) == 1
         assert match_items(left, right, threshold=90) == []
+
+    def test_an_idea_several_answers_share_names_the_other_models(self) -> None:
+        marks = shared_ideas(
+            [
+                ("small", ["Trees cool the city", "More buses"]),
+                ("flagship", ["Shade is free", "trees cool the city!"]),
+                ("third", ["Trees cool the city"]),
+            ]
+        )
+        assert marks == [
+            {0: ["flagship", "third"]},
+            {1: ["small", "third"]},
+            {0: ["small", "flagship"]},
+        ]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+from rapidfuzz import fuzz
+
 from sparring.errors import AuthenticationFailed
 from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
 from sparring.tui.screens.main import MainScreen
@@ -56,6 +61,24 @@ class TestAnswers:
             assert flagship[0] == "☆ Shade is a public good ⇄ both"
             assert not any("⇄" in text for text in flagship[1:])
 
+    async def test_folding_and_matching_items_never_run_on_the_ui_thread(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        on_ui_thread: list[bool] = []
+        for name in ("ratio", "token_sort_ratio"):  # what folding and matching compare with
+            original = getattr(fuzz, name)
+
+            def spy(*args: object, _original: object = original, **options: object) -> object:
+                on_ui_thread.append(threading.current_thread() is threading.main_thread())
+                return _original(*args, **options)  # type: ignore[operator]
+
+            monkeypatch.setattr(fuzz, name, spy)
+        app = make_app(two_models())
+        async with app.run_test(size=SIZE) as pilot:
+            await run_task(pilot, app)
+            assert "☆ Shade is a public good ⇄ both" in item_texts(view(app, 0))
+        assert on_ui_thread and not any(on_ui_thread)
+
     async def test_the_figures_under_a_column_come_from_its_reply(self) -> None:
         app = make_app(two_models())
         async with app.run_test(size=SIZE) as pilot:
@@ -91,13 +114,13 @@ class TestCancelling:
         async with app.run_test(size=SIZE) as pilot:
             main(app).task_picker.instruction_input.value = "Say something"
             await pilot.press("f5")
-            await until(pilot, lambda: view(app, 0).markdown.source == "First words ")
+            await until(pilot, lambda: view(app, 0).shown == "First words ")
             await pilot.press("escape")
             await until(pilot, idle(app))
             small, flagship = main(app).session.turns[0].replies
             assert (small.status, small.text) == ("cancelled", "First words ")
             assert (flagship.status, flagship.text) == ("cancelled", "Also ")
-            assert view(app, 0).markdown.source == "First words "
+            assert view(app, 0).shown == "First words "
             assert saved_sessions()[0].turns[0].replies[0].text == "First words "
 
 

@@ -66,7 +66,7 @@ class TestWholeSession:
             partial = "".join(chunks(HEADLINES_FLAGSHIP)[:2])
             await until(
                 pilot,
-                lambda: view(app, 0).reply is not None and view(app, 1).markdown.source == partial,
+                lambda: view(app, 0).reply is not None and view(app, 1).shown == partial,
             )
             assert answered(app, 0).status == "ok"
             assert "Trees cool the city ×2" in item_texts(view(app, 0))[0]
@@ -191,7 +191,7 @@ class TestQuitting:
         async with app.run_test(size=SIZE) as pilot:
             main(app).task_picker.instruction_input.value = "go"
             await pilot.press("f5")
-            await until(pilot, lambda: view(app, 0).markdown.source == "kept ")
+            await until(pilot, lambda: view(app, 0).shown == "kept ")
             await pilot.press("ctrl+q")
         (saved,) = saved_sessions()
         assert (saved.turns[0].replies[0].status, saved.turns[0].replies[0].text) == (
@@ -254,4 +254,4 @@ class TestResponsiveness:
             await until(pilot, idle(app), timeout=60)
             small, flagship = main(app).session.turns[0].replies
             assert small.status == flagship.status == "ok"
-            assert view(app, 0).markdown.source == small.text == "".join(words)
+            assert view(app, 0).shown == small.text == "".join(words)

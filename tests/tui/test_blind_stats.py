@@ -95,7 +95,7 @@ class TestBlindTurns:
             assert_anonymous(app)
             for column in screen.columns:
                 view = column.replies[-1]
-                assert view.markdown.source == ""
+                assert view.shown == ""
                 assert str(view.status.content) == ANSWERING
 
             # Both have answered: the text shows, the names still do not.

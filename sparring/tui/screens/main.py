@@ -157,7 +157,7 @@ class MainScreen(KeepingScreen):
                         turn_index, reply.model, heading(turn), turn.output
                     )
                     await self._show_ended(column, view, reply)
-            self.answer_columns.mark_shared(turn_index)
+            await self.answer_columns.mark_shared(turn_index)
         self._targets_changed()
         for column in self.columns:
             self.call_after_refresh(column.follow)
@@ -347,7 +347,7 @@ class MainScreen(KeepingScreen):
             await self._show_ended(stream.column, stream.view, stream.reply)
         if self.blind.hides(message.turn_index) and not self._votable():
             self.notify("An answer failed, so there is no fair vote: " + self._reveal())
-        self.answer_columns.mark_shared(message.turn_index)
+        await self.answer_columns.mark_shared(message.turn_index)
         for stream in self.streams:
             self.call_after_refresh(stream.column.follow)
         self.streams = []
@@ -376,9 +376,11 @@ class MainScreen(KeepingScreen):
                 continue
             if stream.has_ended:
                 stream.shown_ended = True
-                await self._show_ended(stream.column, stream.view, stream.ended(config))
+                # Folding a long list takes tens of milliseconds: not on the UI thread.
+                ended = await asyncio.to_thread(stream.ended, config)
+                await self._show_ended(stream.column, stream.view, ended)
                 continue
-            await stream.view.flush()
+            stream.view.flush()
             if show_figures and not self.blind.hides(self.running_turn):
                 stream.column.show_figures(stream.live.render(now, config))
                 stream.column.follow()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+import asyncio
 
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
 
 from sparring.config import Config
-from sparring.items import match_items
+from sparring.items import shared_ideas
 from sparring.tui.widgets.column import AnswerColumn
 
 
@@ -47,21 +47,21 @@ class AnswerColumns(Horizontal):
         await self.mount(column)
         return column
 
-    def mark_shared(self, turn_index: int) -> None:
-        """Mark the items that two or more columns proposed in the same turn."""
+    async def mark_shared(self, turn_index: int) -> None:
+        """Mark the items that two or more columns proposed in the same turn.
+
+        Matching two long lists takes tens of milliseconds: in a thread, so the
+        UI keeps drawing.
+        """
         views = [
             view
             for column in self.columns
             for view in column.replies
             if view.turn_index == turn_index and view.reply is not None and view.reply.items
         ]
-        shared: dict[int, dict[int, list[str]]] = {id(view): {} for view in views}
-        for left, right in combinations(views, 2):
-            assert left.reply is not None and right.reply is not None
-            left_texts = [item.text for item in left.reply.items]
-            right_texts = [item.text for item in right.reply.items]
-            for i, j, _score in match_items(left_texts, right_texts):
-                shared[id(left)].setdefault(i, []).append(right.model)
-                shared[id(right)].setdefault(j, []).append(left.model)
-        for view in views:
-            view.mark(shared=shared[id(view)])
+        answers = [(view.model, view.item_texts) for view in views]
+        if len(answers) < 2:
+            return
+        marks = await asyncio.to_thread(shared_ideas, answers)
+        for view, shared in zip(views, marks, strict=True):
+            view.mark(shared=shared)

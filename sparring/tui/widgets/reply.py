@@ -10,11 +10,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, OptionList, Static
-from textual.widgets.markdown import MarkdownStream
 from textual.widgets.option_list import Option
 
 from sparring.items import Item
 from sparring.session import Reply
+from sparring.tui.widgets.live_text import LiveText
 from sparring.visible import visible
 
 STATUS_LINES = {
@@ -94,7 +94,7 @@ class ItemList(OptionList):
 
 
 class ReplyView(Vertical):
-    """A reply as it streams, then as it ended."""
+    """A reply as it streams (in a LiveText), then as it ended (in a Markdown)."""
 
     def __init__(self, turn_index: int, model: str, heading: str, output: str) -> None:
         super().__init__(classes="reply")
@@ -103,11 +103,11 @@ class ReplyView(Vertical):
         self.heading = heading
         self.output = output
         self.reply: Reply | None = None
-        self._stream: MarkdownStream | None = None
         self._pending: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, markup=False, classes="heading")
+        yield LiveText(classes="live")
         yield Markdown(classes="answer")
         yield ItemList(self.turn_index, self.model)
         yield Static("", markup=False, classes="status")
@@ -115,6 +115,10 @@ class ReplyView(Vertical):
     @property
     def markdown(self) -> Markdown:
         return self.query_one(Markdown)
+
+    @property
+    def live(self) -> LiveText:
+        return self.query_one(LiveText)
 
     @property
     def item_list(self) -> ItemList:
@@ -126,39 +130,50 @@ class ReplyView(Vertical):
 
     @property
     def text(self) -> str:
-        return self.reply.text if self.reply is not None else self.markdown.source
+        return self.reply.text if self.reply is not None else self.live.source
+
+    @property
+    def item_texts(self) -> list[str]:
+        return [item.text for item in self.reply.items] if self.reply is not None else []
+
+    @property
+    def shown(self) -> str:
+        """The answer's text as the column shows it now (control characters made visible)."""
+        if self.reply is None:
+            return self.live.source
+        return self.markdown.source if self.markdown.display else ""
 
     def start(self, note: str = STATUS_LINES["streaming"]) -> None:
         self.status.update(note)
 
     def add(self, delta: str) -> None:
-        """Keep a delta for the next frame; Markdown is fed once a frame, not once a token."""
+        """Keep a delta for the next frame: the screen is redrawn once a frame, not once a token."""
         self._pending.append(delta)
 
-    async def flush(self) -> None:
+    def flush(self) -> None:
         if not self._pending:
             return
         text = visible("".join(self._pending))
         self._pending.clear()
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self.markdown)
-        await self._stream.write(text)
+        self.live.append(text)
 
     async def finish(self, reply: Reply, kept: set[str]) -> None:
         """Show how the reply ended: its last text, its items, its status line."""
         self.reply = reply
-        await self.flush()
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            await stream.stop()
+        self._pending.clear()
+        has_items = self.output == "list" and bool(reply.items)
+        shows_markdown = not has_items and bool(reply.text)
         text = visible(reply.text)
-        if self.markdown.source != text:
+        if shows_markdown and self.markdown.source != text:
+            # Built out of sight, so the answer never shows twice or not at all.
+            self.markdown.display = False
             await self.markdown.update(text)
+        self.live.display = False
+        self.live.clear()
+        self.markdown.display = shows_markdown
         self.status.update(status_line(reply))
         self.status.set_class(reply.status in ("error", "interrupted"), "failed")
         self.status.display = bool(self.status.content)
-        has_items = self.output == "list" and bool(reply.items)
-        self.markdown.display = not has_items and bool(reply.text)
         self.item_list.display = has_items
         if has_items:
             self.item_list.show(reply.items, kept=kept)

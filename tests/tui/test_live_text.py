@@ -1,0 +1,88 @@
+"""The answer while it streams: finished blocks drawn once, the open block redrawn each frame."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.strip import Strip
+
+from sparring.tui.widgets.live_text import LiveText, block_end
+
+PARAGRAPH = "Shade lowers the temperature of a street by several degrees, and people walk more."
+
+
+class LiveApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LiveText()
+
+
+def shown_lines(live: LiveText) -> list[str]:
+    return [
+        live.render_line(y).text.rstrip()
+        for y in range(live.get_content_height(live.size, live.size, live.size.width))
+    ]
+
+
+class TestBlocks:
+    def test_a_blank_line_ends_a_block(self) -> None:
+        text = "First paragraph.\n\nSecond"
+        assert text[: block_end(text)] == "First paragraph.\n\n"
+
+    def test_text_without_a_blank_line_is_one_open_block(self) -> None:
+        assert block_end("First line\nsecond line, still going") is None
+
+    def test_blank_lines_inside_a_code_fence_do_not_end_it(self) -> None:
+        text = "```python\ndef f():\n\n    return 1\n```\n\nAfter"
+        assert text[: block_end(text)] == "```python\ndef f():\n\n    return 1\n```\n\n"
+        assert block_end("~~~\nstill\n\nopen") is None
+
+    def test_leading_blank_lines_do_not_make_an_empty_block(self) -> None:
+        text = "\n\nFirst\n\n"
+        assert text[: block_end(text)] == text
+
+
+class TestLiveText:
+    async def test_streamed_markdown_is_shown_as_it_arrives(self) -> None:
+        app = LiveApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            live = app.query_one(LiveText)
+            for piece in ("# Trees\n\nShade is **free", "**, and", " cools.\n\n- one\n- tw"):
+                live.append(piece)
+            await pilot.pause()
+            lines = [line.strip() for line in shown_lines(live)]
+            assert "Trees" in lines
+            assert "Shade is free, and cools." in lines
+            assert "• one" in lines and "• tw" in lines
+            assert live.source == "# Trees\n\nShade is **free**, and cools.\n\n- one\n- tw"
+
+    async def test_a_frame_renders_only_the_open_block_however_long_the_answer(self) -> None:
+        app = LiveApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            live = app.query_one(LiveText)
+            live.append(f"{PARAGRAPH}\n\n" * 200)
+            await pilot.pause()
+            rendered: list[str] = []
+            render_block = live._render_block
+
+            def counted(block: str, after_another: bool) -> list[Strip]:
+                rendered.append(block)
+                return render_block(block, after_another)
+
+            live._render_block = counted  # type: ignore[method-assign]
+            live.append("A new paragraph")
+            live.append(" goes on")
+            await pilot.pause()
+            assert rendered == ["A new paragraph", "A new paragraph goes on"]
+            assert shown_lines(live)[-1].strip() == "A new paragraph goes on"
+
+    async def test_a_new_width_wraps_everything_again(self) -> None:
+        app = LiveApp()
+        async with app.run_test(size=(100, 20)) as pilot:
+            live = app.query_one(LiveText)
+            live.append(f"{PARAGRAPH}\n\n{PARAGRAPH}")
+            await pilot.pause()
+            wide = len(shown_lines(live))
+            await pilot.resize_terminal(40, 20)
+            await pilot.pause()
+            narrow = shown_lines(live)
+            assert len(narrow) > wide
+            assert max(len(line) for line in narrow) <= 40
