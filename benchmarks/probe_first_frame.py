@@ -1,6 +1,7 @@
 """Start an app headless and report when its first frame is drawn, then quit.
 
     python probe_first_frame.py STARTED FD minimal
+    python probe_first_frame.py STARTED FD same-widgets
     python probe_first_frame.py STARTED FD SCRIPT      # the real `sparring` command
     python probe_first_frame.py STARTED FD -m sparring
 
@@ -61,11 +62,52 @@ def minimal() -> None:
     Minimal().run()
 
 
+def same_widgets() -> None:
+    """The Textual widgets sparring's main screen shows, laid out alike, with no sparring code.
+
+    What Textual itself needs to draw that screen: sparring's first frame is
+    compared with this too, to tell its own cost from Textual's. Keep it in
+    step with `MainScreen.compose`.
+    """
+    from pathlib import Path
+
+    from textual.containers import Horizontal, Vertical, VerticalScroll
+    from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
+
+    draft = (Path(__file__).parent.parent / "tests" / "data" / "draft.md").read_text("utf-8")
+    tasks = [(name, name) for name in ("headlines", "counter", "questions", "ask")]
+
+    class SameWidgets(App[None]):
+        BINDINGS = [(f"f{key}", "bell", f"Key {key}") for key in range(1, 10)]
+
+        def compose(self) -> Any:
+            with Horizontal():
+                with Vertical():
+                    yield TextArea(draft)
+                    yield Static("from draft.md")
+                    yield Select(tasks, value="headlines")
+                    yield Input(placeholder="instruction")
+                    yield OptionList()
+                with Vertical():
+                    yield Input("local")
+                    yield Static("local · on this machine")
+                    yield VerticalScroll()
+                    yield Static("")
+            with Horizontal():
+                yield Select([("all columns", "")], value="")
+                yield Input(placeholder="Follow up…")
+            yield Footer()
+
+    SameWidgets().run()
+
+
 def main() -> None:
     started, fd, target, *rest = sys.argv[1:]
     install(float(started), int(fd))
     if target == "minimal":
         minimal()
+    elif target == "same-widgets":
+        same_widgets()
     elif target == "-m":
         sys.argv = [rest[0], *rest[1:]]
         runpy.run_module(rest[0], run_name="__main__", alter_sys=True)

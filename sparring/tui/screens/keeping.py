@@ -10,7 +10,6 @@ from textual.dom import DOMNode
 from sparring.session import Keeper
 from sparring.tui.blind_mode import VOTE_FIRST
 from sparring.tui.screens.judging import JudgingScreen
-from sparring.tui.screens.keep_passage import KeepPassageScreen
 from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.keepers import KeepersPane
 from sparring.tui.widgets.reply import ItemList, ReplyView
@@ -63,6 +62,8 @@ class KeepingScreen(JudgingScreen):
         def keep(passage: str | None) -> None:
             if passage and view is not None:
                 self.keepers_pane.add(Keeper(passage, view.model, view.turn_index))
+
+        from sparring.tui.screens.keep_passage import KeepPassageScreen  # a TextArea: on demand
 
         self.app.push_screen(KeepPassageScreen(view.text), keep)
 

@@ -36,7 +36,6 @@ from sparring.tui.blind_mode import (
 from sparring.tui.figures import LiveFigures
 from sparring.tui.options import AppOptions
 from sparring.tui.saving import SessionSaver
-from sparring.tui.screens.browser import SessionBrowser
 from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
 from sparring.tui.screens.keeping import KeepingScreen
 from sparring.tui.streams import Stream
@@ -446,5 +445,7 @@ class MainScreen(KeepingScreen):
                 self.app.push_screen(
                     MainScreen(self.options, session=session, read_only=True, closable=True)
                 )
+
+        from sparring.tui.screens.browser import SessionBrowser  # the catalog: on demand
 
         self.app.push_screen(SessionBrowser(), chosen)

@@ -12,7 +12,6 @@ widget, built once.
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -122,6 +121,9 @@ class LiveText(Widget):
         return self._render_block(block, bool(self._blocks)) if block else []
 
     def _render_block(self, block: str, after_another: bool) -> list[Strip]:
+        # Imported on first use: markdown-it is not needed for the first frame.
+        from rich.markdown import Markdown as RichMarkdown
+
         console = self.app.console
         options = console.options.update_width(self._width)
         strips = [Strip(line) for line in console.render_lines(RichMarkdown(block), options)]

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sparring.items import Item
 from sparring.session import Reply
 from sparring.tui.widgets.live_text import LiveText
 from sparring.visible import visible
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 STATUS_LINES = {
     "streaming": "streaming…",
@@ -108,13 +112,14 @@ class ReplyView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(self.heading, markup=False, classes="heading")
         yield LiveText(classes="live")
-        yield Markdown(classes="answer")
         yield ItemList(self.turn_index, self.model)
         yield Static("", markup=False, classes="status")
 
     @property
-    def markdown(self) -> Markdown:
-        return self.query_one(Markdown)
+    def markdown(self) -> Markdown | None:
+        """The ended answer, once there is one to show as Markdown."""
+        answers = [child for child in self.children if child.has_class("answer")]
+        return cast("Markdown", answers[0]) if answers else None
 
     @property
     def live(self) -> LiveText:
@@ -141,7 +146,8 @@ class ReplyView(Vertical):
         """The answer's text as the column shows it now (control characters made visible)."""
         if self.reply is None:
             return self.live.source
-        return self.markdown.source if self.markdown.display else ""
+        markdown = self.markdown
+        return markdown.source if markdown is not None and markdown.display else ""
 
     def start(self, note: str = STATUS_LINES["streaming"]) -> None:
         self.status.update(note)
@@ -161,22 +167,37 @@ class ReplyView(Vertical):
         """Show how the reply ended: its last text, its items, its status line."""
         self.reply = reply
         self._pending.clear()
+        if not self.is_attached:  # the app is closing
+            return
         has_items = self.output == "list" and bool(reply.items)
         shows_markdown = not has_items and bool(reply.text)
         text = visible(reply.text)
-        if shows_markdown and self.markdown.source != text:
+        markdown = self.markdown
+        if shows_markdown and (markdown is None or markdown.source != text):
             # Built out of sight, so the answer never shows twice or not at all.
-            self.markdown.display = False
-            await self.markdown.update(text)
+            markdown = await self._hidden_markdown()
+            await markdown.update(text)
         self.live.display = False
         self.live.clear()
-        self.markdown.display = shows_markdown
+        if markdown is not None:
+            markdown.display = shows_markdown
         self.status.update(status_line(reply))
         self.status.set_class(reply.status in ("error", "interrupted"), "failed")
         self.status.display = bool(self.status.content)
         self.item_list.display = has_items
         if has_items:
             self.item_list.show(reply.items, kept=kept)
+
+    async def _hidden_markdown(self) -> Markdown:
+        # Imported here: Markdown brings markdown-it and Pygments, and the first
+        # frame needs neither (issue 7).
+        from textual.widgets import Markdown
+
+        markdown = self.markdown or Markdown(classes="answer")
+        markdown.display = False
+        if not markdown.is_mounted:
+            await self.mount(markdown, after=self.live)
+        return markdown
 
     def mark(
         self, *, kept: set[str] | None = None, shared: dict[int, list[str]] | None = None

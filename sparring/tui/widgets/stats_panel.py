@@ -8,6 +8,7 @@ posts it back. Model names and texts are shown as plain text, never markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,8 +19,10 @@ from textual.widgets import Static
 from sparring.config import Config
 from sparring.errors import SparringError
 from sparring.session import Session
-from sparring.stats import ModelFigures, Stats, for_session, recommendation_for
 from sparring.tui.figures import money
+
+if TYPE_CHECKING:
+    from sparring.stats import ModelFigures, Stats
 
 HIDDEN = "Figures hidden until you vote (a, b, t or n)."
 LOADING = "…"
@@ -82,6 +85,8 @@ class StatsPanel(Vertical):
         """Redraw for `session` and `task`; `hidden` while a blind vote is still to be cast."""
         if not self.shown:
             return
+        from sparring.stats import for_session  # only once the panel is opened (F9)
+
         lines = [HIDDEN] if hidden else session_lines(for_session(session, config))
         self.session_figures.update("\n".join(lines))
         if task != self.shown_task:
@@ -92,6 +97,8 @@ class StatsPanel(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_recommendation(self, task: str, config: Config) -> None:
         try:
+            from sparring.stats import recommendation_for
+
             recommendations = recommendation_for(task, config)
         except (SparringError, OSError) as error:
             text = f"No recommendation: {error}"
