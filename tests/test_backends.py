@@ -3,6 +3,7 @@ through the `sparring` command, against local servers that speak their protocols
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from fakeservers import (
     Reply,
     closed_port,
 )
-from sparring.providers.base import MAX_RETRIES
+from sparring.config import Config
+from sparring.providers import open_backend, resolve
+from sparring.providers.base import MAX_RETRIES, ChatRequest, Message, Usage
 
 DRAFT = b"Our city should plant ten thousand trees by 2030."
 ATTEMPTS = 1 + MAX_RETRIES
@@ -302,6 +305,53 @@ class TestOpenAI:
         broken = sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env)
         assert broken.code == 75
         assert "malformed" in broken.stderr
+
+
+class TestTimeToFirstToken:
+    """Timed from when the request leaves, through each real SDK and its HTTP client."""
+
+    FIRST_AFTER = 0.2  # the server's wait before the first token
+    CLIENT_SETUP = 0.3  # the client's own work between building the request and sending it
+
+    @pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
+    async def test_the_clients_own_setup_before_sending_is_not_counted(
+        self, provider: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        servers = {"openai": FakeOpenAI, "anthropic": FakeAnthropic, "ollama": FakeOllama}
+        with servers[provider]() as server:
+            url = server.base_url if isinstance(server, FakeOpenAI) else server.url
+            for variable in ("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "OLLAMA_HOST"):
+                monkeypatch.setenv(variable, url)
+            name = {
+                "openai": "openai:gpt-4o-mini",
+                "anthropic": "anthropic:claude-opus-4-5",
+                "ollama": "ollama:qwen3:4b",
+            }[provider]
+            backend = open_backend(resolve(name, Config()), Config())
+            await backend.prepare()
+            self.slow_down_the_transport(backend)
+            server.script(Reply(stall_after=0, stall_seconds=self.FIRST_AFTER))
+            request = ChatRequest((Message("user", "draft"),))
+            try:
+                events = [event async for event in backend.stream(request)]
+            finally:
+                await backend.aclose()
+        usage = events[-1]
+        assert isinstance(usage, Usage) and usage.time_to_first_token is not None
+        assert self.FIRST_AFTER <= usage.time_to_first_token < self.FIRST_AFTER + 0.1
+
+    def slow_down_the_transport(self, backend: Any) -> None:
+        """Make the HTTP client slow to reach the network, as its first request is
+        (its connection pool set up on first use), after the SDK's event hooks ran."""
+        # Every SDK keeps its httpx client as `_client`, and httpx its transport as `_transport`.
+        transport = backend.client._client._transport
+        send = transport.handle_async_request
+
+        async def slow_send(http_request: Any) -> Any:
+            await asyncio.sleep(self.CLIENT_SETUP)
+            return await send(http_request)
+
+        transport.handle_async_request = slow_send
 
 
 class TestKeys:

@@ -154,6 +154,24 @@ class TestFigures:
         assert reply.tokens_per_second == pytest.approx(20, rel=0.25)
         assert (reply.input_tokens, reply.output_tokens, reply.cost) == (10, 11, 0.0)
 
+    async def test_the_clock_starts_when_the_request_is_sent_if_the_backend_says_so(
+        self,
+    ) -> None:
+        class SlowToSend(Scripted):
+            async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+                await asyncio.sleep(0.3)  # the client getting ready: not the model's time
+                self.request_sent()
+                async for event in super()._generate(request):
+                    yield event
+
+        backends = {"a": SlowToSend(["t"] * 11, first_delay=0.2, pace=0.05)}
+        session, turn = one_turn("a", output="text")
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
+        [reply] = turn.replies
+        assert reply.ttft == pytest.approx(0.2, abs=0.08)
+        assert reply.seconds == pytest.approx(0.7, abs=0.15)
+        assert reply.tokens_per_second == pytest.approx(20, rel=0.25)
+
     async def test_list_replies_are_folded_into_items(self) -> None:
         backends = {"a": Scripted(["1. Trees\n", "2. trees!\n", "3. Buses\n"])}
         session, turn = one_turn("a")

@@ -35,11 +35,13 @@ class AnthropicBackend(Backend):
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(stall_timeout, connect=10.0),
+            # The SDK's own defaults, plus the hook that starts the figures' clock.
+            http_client=anthropic.DefaultAsyncHttpxClient(
+                event_hooks={"request": [self.on_http_request]}
+            ),
         )
-
-    async def prepare(self) -> None:
-        # The SDK imports its resources on first use; doing it here keeps that
-        # out of the time to first token.
+        # The SDK imports its resources on first use: here, in the thread that
+        # opens backends, rather than on the event loop that streams the others.
         self.client.messages  # noqa: B018
 
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:

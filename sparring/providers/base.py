@@ -4,6 +4,8 @@ A backend turns a `ChatRequest` into an async stream of text deltas ending
 in one `Usage` event. Backends implement `_generate`, which yields `str`
 deltas and, once the protocol's final marker has arrived, one `Finish`;
 `Backend.stream` adds the timing and checks that the stream really ended.
+Backends that speak HTTP install `on_http_request` as an httpx event hook, so
+that `request_sent` is called as their request leaves: the clock starts there.
 Optional abilities (listing models, pulling) are ordinary methods with safe
 defaults.
 """
@@ -14,7 +16,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sparring.errors import SparringError, StreamInterrupted, TemporaryFailure
 from sparring.providers.failures import KEPT
@@ -93,6 +95,8 @@ class Backend:
     provider: str = ""
     #: Where the context goes: "local" (this machine) or "cloud".
     location: Location = "local"
+    #: When the current stream's request was sent (see `request_sent`).
+    _sent_at: float | None = None
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -110,6 +114,28 @@ class Backend:
     async def prepare(self) -> None:
         """Learn what must be known before sending (e.g. where the model runs)."""
 
+    def request_sent(self) -> None:
+        """Note that the request of the current `stream` has left for the server.
+
+        Only the first send of a stream counts, so the waits of retries stay in
+        the figures, as the writer waits through them too.
+        """
+        if self._sent_at is None:
+            self._sent_at = time.perf_counter()
+
+    async def on_http_request(self, request: Any) -> None:
+        """An httpx "request" event hook: follow the request into the transport.
+
+        The hook itself runs before the client has set up its connection pool
+        (on first use, imports that take ~10 ms), so the clock starts at the
+        transport's first traced event instead: connecting, or sending on a kept
+        connection. Connecting counts, as it is the service's latency too.
+        """
+        request.extensions["trace"] = self._on_transport_event
+
+    async def _on_transport_event(self, _event: str, _info: dict[str, Any]) -> None:
+        self.request_sent()
+
     async def stream(self, request: ChatRequest) -> AsyncIterator[str | Usage]:
         """Text deltas, then one `Usage`.
 
@@ -117,8 +143,17 @@ class Backend:
         Retry-After), within a bound; never after it, as that would repeat text.
         Raises a `SparringError` (with `.usage` set to the partial figures) if
         the backend fails or the stream ends without its final marker.
+
+        The figures are timed from when the request was sent, if the backend
+        says (`request_sent`); otherwise from here. Time to first token is how
+        long the model takes to start answering once asked, connecting
+        included; what the client does before the request leaves (an SDK
+        building its first request, importing its parts on first use) is this
+        process's start-up, paid once, and would make the first answer of a
+        session look slower than the same model's next ones.
         """
-        started = time.perf_counter()
+        self._sent_at = None
+        began = time.perf_counter()
         usage = Usage()
         finish: Finish | None = None
         produced: list[str] = []
@@ -132,7 +167,7 @@ class Backend:
                     if not event:
                         continue
                     if usage.time_to_first_token is None:
-                        usage.time_to_first_token = time.perf_counter() - started
+                        usage.time_to_first_token = time.perf_counter() - self._started(began)
                     produced.append(event)
                     yield event
                 if finish is None:
@@ -143,18 +178,22 @@ class Backend:
             except TemporaryFailure as error:
                 delay = self._retry_delay(error, attempt, produced)
                 if delay is None:
-                    self._attach_usage(error, usage, started, request, produced)
+                    self._attach_usage(error, usage, self._started(began), request, produced)
                     raise
                 attempt += 1
                 if self.notice is not None:
                     self.notice(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
                 await asyncio.sleep(delay)
             except SparringError as error:
-                self._attach_usage(error, usage, started, request, produced)
+                self._attach_usage(error, usage, self._started(began), request, produced)
                 raise
-        usage.total_time = time.perf_counter() - started
+        usage.total_time = time.perf_counter() - self._started(began)
         _fill_counts(usage, request, produced, finish)
         yield usage
+
+    def _started(self, began: float) -> float:
+        """When the clock of the current stream started: at the send, else when it began."""
+        return began if self._sent_at is None else self._sent_at
 
     def _retry_delay(
         self, error: TemporaryFailure, attempt: int, produced: list[str]

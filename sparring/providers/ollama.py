@@ -28,7 +28,10 @@ class OllamaBackend(Backend):
         self.host = ollama_host()
         # Ollama's client waits forever by default; a stalled stream must end.
         timeout = httpx.Timeout(stall_timeout, connect=10.0)
-        self.client = ollama.AsyncClient(host=self.host, timeout=timeout)
+        # The hook starts the figures' clock when a request leaves.
+        self.client = ollama.AsyncClient(
+            host=self.host, timeout=timeout, event_hooks={"request": [self.on_http_request]}
+        )
         self.location: Location = "local" if is_loopback_url(self.host) else "cloud"
         self._remote_host: str | None = None
         self._prepared = False
