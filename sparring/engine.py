@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,13 @@ from sparring.config import Config
 from sparring.egress import Confirm, EgressGate, unconfirmed
 from sparring.errors import SparringError, UsageError
 from sparring.pricing import estimate_cost
-from sparring.providers import ModelRef, expected_location, open_backend, resolve
+from sparring.providers import (
+    ModelRef,
+    expected_location,
+    import_shared_modules,
+    open_backend,
+    resolve,
+)
 from sparring.providers.base import Backend, ChatRequest, Message, Usage
 from sparring.session import Reply, Session, Turn
 
@@ -88,7 +95,7 @@ async def stream_reply(
     try:
         # Opening a backend imports its SDK (up to a second): not on the event loop,
         # where it would hold up the other columns and the UI.
-        backend = await asyncio.to_thread(backend_factory, ref, config)
+        backend = await asyncio.to_thread(_open_one_at_a_time, backend_factory, ref, config)
         reply.backend = backend.label
         reply.location = backend.location
         await backend.prepare()
@@ -134,6 +141,17 @@ async def stream_reply(
             with contextlib.suppress(Exception):
                 await backend.aclose()
     return reply
+
+
+#: Importing an SDK is CPU work, which two threads can only interleave (the GIL):
+#: opened together, every model would wait for every import before asking. One
+#: at a time, the first model is asked while the next one's SDK is imported.
+_opening = threading.Lock()
+
+
+def _open_one_at_a_time(factory: BackendFactory, ref: ModelRef, config: Config) -> Backend:
+    with _opening:
+        return factory(ref, config)
 
 
 def _record_usage(reply: Reply, usage: Usage) -> None:
@@ -196,6 +214,8 @@ async def run_turn(
 
     saver = asyncio.create_task(checkpoints()) if checkpoint is not None else None
     try:
+        if len(refs) > 1:
+            await asyncio.to_thread(import_shared_modules, refs)
         await asyncio.gather(
             *(
                 stream_reply(

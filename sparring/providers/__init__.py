@@ -77,6 +77,18 @@ def open_backend(ref: ModelRef, config: Config) -> Backend:
     return OpenAIBackend.for_ref(ref, stall_timeout=config.stall_timeout)
 
 
+def import_shared_modules(refs: list[ModelRef]) -> None:
+    """Import now what one model's SDK would import while another model streams.
+
+    The openai and anthropic SDKs look up the `httpx` module in sys.modules as
+    they send a request; backends are opened one at a time, so Ollama's SDK
+    (which imports `httpx`) may be importing it on a worker thread just then,
+    and they would find it half-initialised.
+    """
+    if any(ref.provider == "ollama" for ref in refs):
+        import httpx  # noqa: F401
+
+
 def expected_location(ref: ModelRef) -> Location:
     """Where the context would go, known before any connection is made.
 
