@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Called with no arguments, this is the `sparring` process itself, which pipe
+    # mode may end at once when it is done; called with some, it must return.
+    whole_process = argv is None
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             module = import_module(COMMANDS[argv[0]])
             handler: Callable[[list[str]], int] = getattr(module, f"cmd_{argv[0]}")
             return handler([arg for arg in argv[1:] if arg != "--debug"])
-        return run(argv)
+        return run(argv, whole_process=whole_process)
     except SparringError as error:
         if debug:
             raise
@@ -156,7 +159,7 @@ def command_parser(prog: str, description: str, **kwargs: object) -> argparse.Ar
     return parser
 
 
-def run(argv: list[str]) -> int:
+def run(argv: list[str], *, whole_process: bool = False) -> int:
     from sparring import config as config_module
     from sparring import prompts
     from sparring.context import gather, piped_stdin
@@ -201,10 +204,15 @@ def run(argv: list[str]) -> int:
         raise UsageError("the 'ask' task needs an instruction", hint='add --ask "your question"')
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
 
+    from sparring import lifecycle
+
+    if whole_process:
+        lifecycle.hold_gc()  # until the first text arrives (pipe.py releases it)
+
     from sparring.pipe import PipeRequest
     from sparring.pipe import run as run_pipe
 
-    return run_pipe(
+    code = run_pipe(
         PipeRequest(
             prompt=prompt,
             context=gathered.text,
@@ -221,6 +229,10 @@ def run(argv: list[str]) -> int:
         ),
         config,
     )
+    if whole_process:
+        # The session is saved and synced, the answer printed: nothing is left to do.
+        lifecycle.exit_now(code)
+    return code
 
 
 def _split_task(args: list[str], available: dict, asking: bool) -> tuple[str | None, list[str]]:  # type: ignore[type-arg]

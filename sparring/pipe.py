@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from sparring import blind, engine, store
+from sparring import blind, engine, lifecycle, store
 from sparring.config import Config
 from sparring.egress import (
     Confirm,
@@ -172,6 +172,7 @@ def run(request: PipeRequest, config: Config) -> int:
             column = blind.display_index(turn, vote)
 
     def on_delta(index: int, text: str) -> None:
+        lifecycle.release_gc()  # held by the command while it started up
         if request.as_json:
             return
         if live_view is not None:
