@@ -99,6 +99,9 @@ class SparringApp(App[int]):
         # longest stalls while answers streamed (issue 7).
         self.call_after_refresh(gc.freeze)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the app is gone: what it kept may be collected again
+
     def _stop_on_signal(self, signum: int) -> None:
         self.exit(return_code=128 + signum)
 
