@@ -8,7 +8,7 @@ task started with F5) on two columns, each fed by a scripted backend:
   least 10), and the longest event-loop stall from F5 until the turn has
   settled (under 100 ms);
 - as fast as possible: deltas a second each column absorbs, from the first
-  delta sent until every column's Markdown holds the whole answer and a
+  delta sent until every column shows the whole answer and a
   frame has been drawn after that (at least 2,000), and the cost per delta
   of an answer four times as long over that of the short one (at most 1.3:
   a cost that grew with the length would make it about 4).
@@ -29,9 +29,8 @@ SIZE = (160, 48)
 
 
 async def stream_in_app(scripts: dict[str, scripted.Script]) -> dict[str, float]:
-    from textual.widgets import Markdown
-
     from sparring.tui.app import SparringApp
+    from sparring.tui.widgets.reply import ReplyView
 
     factory = scripted.Scripts(scripts)
     app = SparringApp(
@@ -67,7 +66,7 @@ async def stream_in_app(scripts: dict[str, scripted.Script]) -> dict[str, float]
             wanted = ["".join(b.sent).rstrip() for b in factory.opened]
 
             def shown() -> bool:
-                held = {m.source.rstrip() for m in app.screen.query(Markdown)}
+                held = {view.shown.rstrip() for view in app.screen.query(ReplyView)}
                 return all(text in held for text in wanted)
 
             await tui_probe.until(shown, 120, "every column to show its whole answer")

@@ -23,12 +23,17 @@ def shown_lines(live: LiveText) -> list[str]:
 
 
 class TestBlocks:
-    def test_a_blank_line_ends_a_block(self) -> None:
+    def test_a_blank_line_ends_a_block_once_the_next_one_begins(self) -> None:
         text = "First paragraph.\n\nSecond"
         assert text[: block_end(text)] == "First paragraph.\n\n"
+        assert block_end("First paragraph.\n\n") is None
 
     def test_text_without_a_blank_line_is_one_open_block(self) -> None:
         assert block_end("First line\nsecond line, still going") is None
+
+    def test_an_indented_line_after_a_blank_one_goes_on_with_the_block(self) -> None:
+        text = "- an item\n\n  more of the item\n\nAfter"
+        assert text[: block_end(text)] == "- an item\n\n  more of the item\n\n"
 
     def test_blank_lines_inside_a_code_fence_do_not_end_it(self) -> None:
         text = "```python\ndef f():\n\n    return 1\n```\n\nAfter"
@@ -36,8 +41,8 @@ class TestBlocks:
         assert block_end("~~~\nstill\n\nopen") is None
 
     def test_leading_blank_lines_do_not_make_an_empty_block(self) -> None:
-        text = "\n\nFirst\n\n"
-        assert text[: block_end(text)] == text
+        text = "\n\nFirst\n\nNext"
+        assert text[: block_end(text)] == "\n\nFirst\n\n"
 
 
 class TestLiveText:
@@ -45,20 +50,27 @@ class TestLiveText:
         app = LiveApp()
         async with app.run_test(size=(60, 20)) as pilot:
             live = app.query_one(LiveText)
-            for piece in ("# Trees\n\nShade is **free", "**, and", " cools.\n\n- one\n- tw"):
+            pieces = (
+                "# Trees\n\nShade is **free",
+                "**, and",
+                " cools.\n\n- one\n- tw",
+                "o\n\n3. th",
+            )
+            for piece in pieces:
                 live.append(piece)
             await pilot.pause()
             lines = [line.strip() for line in shown_lines(live)]
             assert "Trees" in lines
             assert "Shade is free, and cools." in lines
-            assert "• one" in lines and "• tw" in lines
-            assert live.source == "# Trees\n\nShade is **free**, and cools.\n\n- one\n- tw"
+            assert "• one" in lines and "• two" in lines
+            assert "3. th" in lines  # numbered as written, from where the list starts
+            assert live.source == "".join(pieces)
 
     async def test_a_frame_renders_only_the_open_block_however_long_the_answer(self) -> None:
         app = LiveApp()
         async with app.run_test(size=(60, 20)) as pilot:
             live = app.query_one(LiveText)
-            live.append(f"{PARAGRAPH}\n\n" * 200)
+            live.append(f"{PARAGRAPH}\n\n" * 200 + "The last")
             await pilot.pause()
             rendered: list[str] = []
             render_block = live._render_block
@@ -68,11 +80,11 @@ class TestLiveText:
                 return render_block(block, after_another)
 
             live._render_block = counted  # type: ignore[method-assign]
-            live.append("A new paragraph")
+            live.append(" paragraph\n\nA new one")
             live.append(" goes on")
             await pilot.pause()
-            assert rendered == ["A new paragraph", "A new paragraph goes on"]
-            assert shown_lines(live)[-1].strip() == "A new paragraph goes on"
+            assert rendered == ["The last paragraph", "A new one", "A new one goes on"]
+            assert shown_lines(live)[-1].strip() == "A new one goes on"
 
     async def test_a_new_width_wraps_everything_again(self) -> None:
         app = LiveApp()
@@ -86,3 +98,18 @@ class TestLiveText:
             narrow = shown_lines(live)
             assert len(narrow) > wide
             assert max(len(line) for line in narrow) <= 40
+
+    async def test_text_can_be_selected_with_the_mouse_and_copied(self) -> None:
+        app = LiveApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            live = app.query_one(LiveText)
+            live.append("Shade is **free**.\n\nTrees cool streets.")
+            await pilot.pause()
+            await pilot.mouse_down(live, offset=(0, 2))
+            await pilot.hover(live, offset=(4, 2))
+            await pilot.mouse_up(live, offset=(4, 2))
+            await pilot.pause()
+            assert app.screen.get_selected_text() == "Trees"
+            marked = app.screen.get_component_rich_style("screen--selection").bgcolor
+            line = live.render_line(2)
+            assert "".join(s.text for s in line if s.style and s.style.bgcolor == marked) == "Trees"

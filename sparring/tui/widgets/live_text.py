@@ -1,18 +1,23 @@
-"""An answer while it streams: finished blocks drawn once, only the open block redrawn.
+"""An answer as Markdown, drawn a block at a time: streamed in, and shown once it ended.
 
 Textual's Markdown widget mounts a widget per block and has the screen laid
 out again on each append; late in a long answer that took about 70 ms a
-frame, and the cost grew with every paragraph. Here the live answer is one
-widget of cached lines: a block is rendered (with Rich's Markdown) once, when
-a blank line outside a code fence closes it, and a frame re-renders only the
-open block after it. What a frame costs no longer depends on how long the
-answer has grown. When the reply ends, its column shows it in a Markdown
-widget, built once.
+frame, the cost grew with every paragraph, and showing a finished
+2,000-token answer mounted some 170 widgets at once (over 150 ms). Here an
+answer is one widget of cached lines: a block is rendered (with Rich's
+Markdown) once, when the next block begins, and a frame re-renders only the
+open block at the end. What a frame costs no longer depends on how long the
+answer has grown, and a long session stays as light as a short one.
+
+A block ends at a blank line that is outside a code fence and followed by a
+line that is not indented (an indented line continues a list item).
 """
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.geometry import Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -20,21 +25,28 @@ FENCES = ("```", "~~~")
 
 
 def block_end(text: str) -> int | None:
-    """Where the first finished block of `text` ends (after its closing blank line), if any.
-
-    A block ends at a blank line, unless the blank line is inside a code fence.
-    """
+    """Where the first finished block of `text` ends (where the next one starts), if any."""
     fence = ""
     start = 0
-    while (end := text.find("\n", start)) != -1:
-        line = text[start:end].strip()
+    seen_text = after_blank = False
+    while start < len(text):
+        end = text.find("\n", start)
+        line = text[start:] if end == -1 else text[start:end]
+        stripped = line.strip()
+        if after_blank and stripped:
+            if not line[0].isspace():
+                return start
+            after_blank = False  # an indented line goes on with the block
+        if end == -1:
+            break
         if fence:
-            if line.startswith(fence):
+            if stripped.startswith(fence):
                 fence = ""
-        elif line.startswith(FENCES):
-            fence = line[:3]
-        elif not line and text[:start].strip():
-            return end + 1
+        elif stripped.startswith(FENCES):
+            fence = stripped[:3]
+        elif not stripped:
+            after_blank = seen_text
+        seen_text = seen_text or bool(stripped)
         start = end + 1
     return None
 
@@ -79,9 +91,15 @@ class LiveText(Widget):
             self._blocks.extend(closed)
         self.refresh(layout=self._height() != height)
 
-    def clear(self) -> None:
+    def set_text(self, text: str) -> None:
+        """Show `text`: only its rest, if it goes on from what was streamed."""
+        source = self.source
+        if text.startswith(source):
+            self.append(text[len(source) :])
+            return
         self._parts, self._blocks, self._open = [], [], ""
         self._block_lines, self._open_lines = [], []
+        self.append(text)
         self.refresh(layout=True)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
@@ -95,13 +113,30 @@ class LiveText(Widget):
         width = self.size.width
         self._layout_at(width)
         style = self.rich_style
-        lines = self._block_lines
-        if y < len(lines):
-            line = lines[y]
-        else:
-            y -= len(lines)
-            line = self._open_lines[y] if y < len(self._open_lines) else Strip.blank(width)
-        return line.apply_style(style).crop_extend(0, width, style)
+        line = self._line(y).apply_style(style).crop_extend(0, width, style)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            start, end = span
+            end = width if end == -1 else end
+            selected = self.screen.get_component_rich_style("screen--selection")
+            parts = line.divide([start, end, width])
+            if len(parts) == 3:
+                marked = Strip(Segment.apply_style(parts[1], post_style=selected))
+                line = Strip.join([parts[0], marked, parts[2]])
+        return line.apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        lines = self._block_lines + self._open_lines
+        return selection.extract("\n".join(line.text.rstrip() for line in lines)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def _line(self, y: int) -> Strip:
+        if y < len(self._block_lines):
+            return self._block_lines[y]
+        y -= len(self._block_lines)
+        return self._open_lines[y] if y < len(self._open_lines) else Strip.blank(self._width)
 
     def _height(self) -> int:
         return len(self._block_lines) + len(self._open_lines)
@@ -122,12 +157,12 @@ class LiveText(Widget):
 
     def _render_block(self, block: str, after_another: bool) -> list[Strip]:
         # Imported on first use: markdown-it is not needed for the first frame.
-        from rich.markdown import Markdown as RichMarkdown
+        from sparring.tui.rich_markdown import AnswerMarkdown
 
         console = self.app.console
         options = console.options.update_width(self._width)
-        strips = [Strip(line) for line in console.render_lines(RichMarkdown(block), options)]
-        if not block.startswith(FENCES):
+        strips = [Strip(line) for line in console.render_lines(AnswerMarkdown(block), options)]
+        if not block.lstrip().startswith(FENCES):
             # Rich spaces some blocks with blank lines of their own; one between blocks is enough.
             while strips and not strips[-1].text.strip():
                 strips.pop()

@@ -1,9 +1,9 @@
-"""One reply in a column: what it answers, the streamed Markdown, its items, its status."""
+"""One reply in a column: what it answers, its Markdown as it streams and ended, its items,
+its status."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,9 +17,6 @@ from sparring.items import Item
 from sparring.session import Reply
 from sparring.tui.widgets.live_text import LiveText
 from sparring.visible import visible
-
-if TYPE_CHECKING:
-    from textual.widgets import Markdown
 
 STATUS_LINES = {
     "streaming": "streaming…",
@@ -98,7 +95,7 @@ class ItemList(OptionList):
 
 
 class ReplyView(Vertical):
-    """A reply as it streams (in a LiveText), then as it ended (in a Markdown)."""
+    """A reply as it streams, then as it ended."""
 
     def __init__(self, turn_index: int, model: str, heading: str, output: str) -> None:
         super().__init__(classes="reply")
@@ -114,12 +111,6 @@ class ReplyView(Vertical):
         yield LiveText(classes="live")
         yield ItemList(self.turn_index, self.model)
         yield Static("", markup=False, classes="status")
-
-    @property
-    def markdown(self) -> Markdown | None:
-        """The ended answer, once there is one to show as Markdown."""
-        answers = [child for child in self.children if child.has_class("answer")]
-        return cast("Markdown", answers[0]) if answers else None
 
     @property
     def live(self) -> LiveText:
@@ -144,10 +135,7 @@ class ReplyView(Vertical):
     @property
     def shown(self) -> str:
         """The answer's text as the column shows it now (control characters made visible)."""
-        if self.reply is None:
-            return self.live.source
-        markdown = self.markdown
-        return markdown.source if markdown is not None and markdown.display else ""
+        return self.live.source if self.live.display else ""
 
     def start(self, note: str = STATUS_LINES["streaming"]) -> None:
         self.status.update(note)
@@ -170,34 +158,14 @@ class ReplyView(Vertical):
         if not self.is_attached:  # the app is closing
             return
         has_items = self.output == "list" and bool(reply.items)
-        shows_markdown = not has_items and bool(reply.text)
-        text = visible(reply.text)
-        markdown = self.markdown
-        if shows_markdown and (markdown is None or markdown.source != text):
-            # Built out of sight, so the answer never shows twice or not at all.
-            markdown = await self._hidden_markdown()
-            await markdown.update(text)
-        self.live.display = False
-        self.live.clear()
-        if markdown is not None:
-            markdown.display = shows_markdown
+        self.live.set_text(visible(reply.text))
+        self.live.display = not has_items and bool(reply.text)
         self.status.update(status_line(reply))
         self.status.set_class(reply.status in ("error", "interrupted"), "failed")
         self.status.display = bool(self.status.content)
         self.item_list.display = has_items
         if has_items:
             self.item_list.show(reply.items, kept=kept)
-
-    async def _hidden_markdown(self) -> Markdown:
-        # Imported here: Markdown brings markdown-it and Pygments, and the first
-        # frame needs neither (issue 7).
-        from textual.widgets import Markdown
-
-        markdown = self.markdown or Markdown(classes="answer")
-        markdown.display = False
-        if not markdown.is_mounted:
-            await self.mount(markdown, after=self.live)
-        return markdown
 
     def mark(
         self, *, kept: set[str] | None = None, shared: dict[int, list[str]] | None = None
