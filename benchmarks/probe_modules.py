@@ -4,13 +4,15 @@
     python probe_modules.py OUT.json -m MODULE [ARGS...]  # python -m MODULE
 
 The names are written at exit (atexit), so a command that ends with
-SystemExit, as every console script does, is covered too.
+SystemExit, as every console script does, is covered too; and before
+`os._exit`, which pipe mode calls to skip the interpreter's teardown.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import os
 import runpy
 import sys
 
@@ -23,6 +25,13 @@ def main() -> None:
             json.dump(sorted(sys.modules), file)
 
     atexit.register(dump)
+    real_exit = os._exit
+
+    def dump_and_exit(code: int) -> None:
+        dump()
+        real_exit(code)
+
+    os._exit = dump_and_exit  # type: ignore[assignment]
     if target == "-m":
         module, *arguments = rest
         sys.argv = [module, *arguments]
