@@ -1,15 +1,19 @@
 """The same request as sparring's, made directly with a backend's SDK, printed as it streams.
 
-    python probe_direct.py openai|ollama|anthropic URL BODY.json
+    python probe_direct.py openai|ollama|anthropic URL BODY.json [--quick-exit]
 
 BODY.json is the request body sparring sent (as the local server recorded
 it), so both sides ask for exactly the same thing. Each SDK is used the
 plain way its documentation shows: a synchronous client and a loop.
+With --quick-exit the script ends as sparring's pipe mode does (flush, then
+os._exit, skipping the interpreter's teardown), to tell that saving from the
+rest of what sparring adds or saves.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -49,13 +53,16 @@ def anthropic_stream(url: str, body: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    provider, url, body_file = sys.argv[1:]
+    provider, url, body_file, *flags = sys.argv[1:]
     with open(body_file, encoding="utf-8") as file:
         body = json.load(file)
     {"openai": openai_stream, "ollama": ollama_stream, "anthropic": anthropic_stream}[provider](
         url, body
     )
     sys.stdout.write("\n")
+    if "--quick-exit" in flags:
+        sys.stdout.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
