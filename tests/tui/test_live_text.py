@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
-from sparring.tui.widgets.live_text import LiveText, block_end
+from sparring.tui.widgets.live_text import GROWTH_STEP, LiveText, block_end
 
 PARAGRAPH = "Shade lowers the temperature of a street by several degrees, and people walk more."
 
@@ -113,3 +113,15 @@ class TestLiveText:
             marked = app.screen.get_component_rich_style("screen--selection").bgcolor
             line = live.render_line(2)
             assert "".join(s.text for s in line if s.style and s.style.bgcolor == marked) == "Trees"
+
+    async def test_while_streaming_the_height_grows_a_few_lines_at_a_time(self) -> None:
+        app = LiveApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            live = app.query_one(LiveText)
+            live.streaming = True
+            live.append("One line")
+            await pilot.pause()
+            size = live.size
+            assert live.get_content_height(size, size, size.width) == GROWTH_STEP
+            live.streaming = False
+            assert live.get_content_height(size, size, size.width) == 1

@@ -108,7 +108,12 @@ class AnswerColumn(Vertical):
         self.query_one(".where", Static).update(f"{label} · {backend}" if backend else label)
 
     def show_figures(self, text: str) -> None:
-        self.query_one(".figures", Static).update(text)
+        figures = self.query_one(".figures", Static)
+        # A layout of the whole screen each time the live figures change (4 times a
+        # second) is not needed while the line still fits on one row.
+        width = figures.content_region.width
+        fits = 0 < len(text) <= width and 0 < len(str(figures.content)) <= width
+        figures.update(text, layout=not fits)
 
     def _expected_where(self, model: str) -> str:
         if not model.strip():

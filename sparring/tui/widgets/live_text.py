@@ -16,12 +16,16 @@ line that is not indented (an indented line continues a list item).
 from __future__ import annotations
 
 from rich.segment import Segment
-from textual.geometry import Size
+from rich.style import Style
+from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
 FENCES = ("```", "~~~")
+# While an answer streams, its height grows this many lines at a time: the screen
+# is laid out again (the costly part of a frame) once per step, not once per line.
+GROWTH_STEP = 6
 
 
 def block_end(text: str) -> int | None:
@@ -66,10 +70,25 @@ class LiveText(Widget):
         self._width = 0
         self._block_lines: list[Strip] = []  # the finished blocks, rendered at _width
         self._open_lines: list[Strip] = []
+        # Lines as drawn (styled, cut to width), by y: a frame draws only what changed.
+        self._drawn: dict[int, Strip] = {}
+        self._drawn_for: tuple[int, Style] | None = None
+        self._streaming = False
 
     @property
     def source(self) -> str:
         return "".join(self._parts)
+
+    @property
+    def streaming(self) -> bool:
+        return self._streaming
+
+    @streaming.setter
+    def streaming(self, streaming: bool) -> None:
+        """While streaming, the height keeps some blank lines in hand (see GROWTH_STEP)."""
+        if streaming != self._streaming:
+            self._streaming = streaming
+            self.refresh(layout=True)
 
     def append(self, text: str) -> None:
         """Add streamed text and redraw what it changed."""
@@ -82,6 +101,7 @@ class LiveText(Widget):
             closed.append(self._open[:end].strip("\n"))
             self._open = self._open[end:]
         height = self._height()
+        changed_from = len(self._block_lines)
         if self._width:
             for block in closed:
                 self._block_lines.extend(self._render_block(block, bool(self._blocks)))
@@ -89,7 +109,12 @@ class LiveText(Widget):
             self._open_lines = self._render_open()
         else:
             self._blocks.extend(closed)
-        self.refresh(layout=self._height() != height)
+        for y in [y for y in self._drawn if y >= changed_from]:
+            del self._drawn[y]
+        new_height = self._height()
+        rows = max(new_height, height) - changed_from
+        changed = Region(0, changed_from, max(self._width, 1), rows)
+        self.refresh(changed, layout=new_height != height)
 
     def set_text(self, text: str) -> None:
         """Show `text`: only its rest, if it goes on from what was streamed."""
@@ -99,6 +124,7 @@ class LiveText(Widget):
             return
         self._parts, self._blocks, self._open = [], [], ""
         self._block_lines, self._open_lines = [], []
+        self._drawn.clear()
         self.append(text)
         self.refresh(layout=True)
 
@@ -113,7 +139,13 @@ class LiveText(Widget):
         width = self.size.width
         self._layout_at(width)
         style = self.rich_style
-        line = self._line(y).apply_style(style).crop_extend(0, width, style)
+        if self._drawn_for != (width, style):
+            self._drawn.clear()
+            self._drawn_for = (width, style)
+        line = self._drawn.get(y)
+        if line is None:
+            line = self._line(y).apply_style(style).crop_extend(0, width, style)
+            self._drawn[y] = line
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span
@@ -139,13 +171,17 @@ class LiveText(Widget):
         return self._open_lines[y] if y < len(self._open_lines) else Strip.blank(self._width)
 
     def _height(self) -> int:
-        return len(self._block_lines) + len(self._open_lines)
+        lines = len(self._block_lines) + len(self._open_lines)
+        if self._streaming and lines:
+            return -(-lines // GROWTH_STEP) * GROWTH_STEP
+        return lines
 
     def _layout_at(self, width: int) -> None:
         """Render everything again, only when the width has changed."""
         if width == self._width or width <= 0:
             return
         self._width = width
+        self._drawn.clear()
         self._block_lines = []
         for index, block in enumerate(self._blocks):
             self._block_lines.extend(self._render_block(block, index > 0))

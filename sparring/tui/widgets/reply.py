@@ -139,6 +139,7 @@ class ReplyView(Vertical):
 
     def start(self, note: str = STATUS_LINES["streaming"]) -> None:
         self.status.update(note)
+        self.live.streaming = True
 
     def add(self, delta: str) -> None:
         """Keep a delta for the next frame: the screen is redrawn once a frame, not once a token."""
@@ -158,6 +159,7 @@ class ReplyView(Vertical):
         if not self.is_attached:  # the app is closing
             return
         has_items = self.output == "list" and bool(reply.items)
+        self.live.streaming = False
         self.live.set_text(visible(reply.text))
         self.live.display = not has_items and bool(reply.text)
         self.status.update(status_line(reply))
