@@ -144,12 +144,16 @@ class TestCheckedStreams:
         assert reply.text == "one two "
 
 
+async def text_reply_of(backend: Scripted) -> Reply:
+    session, turn = one_turn("a", output="text")
+    await engine.run_turn(session, turn, CONFIG, backend_factory=factory({"a": backend}))
+    [reply] = turn.replies
+    return reply
+
+
 class TestFigures:
     async def test_time_to_first_token_and_tokens_per_second_follow_the_pacing(self) -> None:
-        backends = {"a": Scripted(["t"] * 11, first_delay=0.3, pace=0.05)}
-        session, turn = one_turn("a", output="text")
-        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
-        [reply] = turn.replies
+        reply = await text_reply_of(Scripted(["t"] * 11, first_delay=0.3, pace=0.05))
         assert reply.ttft == pytest.approx(0.3, abs=0.08)
         assert reply.tokens_per_second == pytest.approx(20, rel=0.25)
         assert (reply.input_tokens, reply.output_tokens, reply.cost) == (10, 11, 0.0)
@@ -164,10 +168,7 @@ class TestFigures:
                 async for event in super()._generate(request):
                     yield event
 
-        backends = {"a": SlowToSend(["t"] * 11, first_delay=0.2, pace=0.05)}
-        session, turn = one_turn("a", output="text")
-        await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
-        [reply] = turn.replies
+        reply = await text_reply_of(SlowToSend(["t"] * 11, first_delay=0.2, pace=0.05))
         assert reply.ttft == pytest.approx(0.2, abs=0.08)
         assert reply.seconds == pytest.approx(0.7, abs=0.15)
         assert reply.tokens_per_second == pytest.approx(20, rel=0.25)
