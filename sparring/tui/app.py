@@ -8,6 +8,7 @@ import signal
 from collections.abc import Iterable, Sequence
 from functools import partial
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -93,11 +94,23 @@ class SparringApp(App[int]):
                 read_only=self.read_only,
             )
         )
-        # What exists after the first frame (imports, widgets, styles: some 100,000
-        # objects) lives as long as the app. Frozen, it is left out of the cycle
-        # collector's full passes, which otherwise took 60-140 ms each and were the
-        # longest stalls while answers streamed (issue 7).
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Once the first frame is out, import what the first answer will need.
+
+        Rich's Markdown renderer (with Pygments) takes ~30 ms to import: on the UI
+        thread at the first answer's first block, that delayed its text and took
+        the GIL from a local model generating it.
+        """
+        import sparring.tui.rich_markdown  # noqa: F401
+
+        # What exists now (imports, widgets, styles: some 100,000 objects) lives as
+        # long as the app. Frozen, it is left out of the cycle collector's full
+        # passes, which otherwise took 60-140 ms each and were the longest stalls
+        # while answers streamed (issue 7).
+        self.call_from_thread(gc.freeze)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the app is gone: what it kept may be collected again
