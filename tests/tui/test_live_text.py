@@ -40,6 +40,13 @@ class TestBlocks:
         assert text[: block_end(text)] == "```python\ndef f():\n\n    return 1\n```\n\n"
         assert block_end("~~~\nstill\n\nopen") is None
 
+    def test_each_list_item_is_a_block_of_its_own(self) -> None:
+        text = "Headlines:\n1. Trees cool the city\n2. Shade is free"
+        assert text[: block_end(text)] == "Headlines:\n"
+        rest = text[block_end(text) :]
+        assert rest[: block_end(rest)] == "1. Trees cool the city\n"
+        assert block_end("- one\n  - nested\n**bold** line") is None
+
     def test_leading_blank_lines_do_not_make_an_empty_block(self) -> None:
         text = "\n\nFirst\n\nNext"
         assert text[: block_end(text)] == "\n\nFirst\n\n"
@@ -85,6 +92,27 @@ class TestLiveText:
             await pilot.pause()
             assert rendered == ["The last paragraph", "A new one", "A new one goes on"]
             assert shown_lines(live)[-1].strip() == "A new one goes on"
+
+    async def test_a_long_list_is_drawn_an_item_at_a_time_as_written(self) -> None:
+        app = LiveApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            live = app.query_one(LiveText)
+            live.append("".join(f"{n}. Idea number {n}\n" for n in range(1, 200)) + "200. Las")
+            await pilot.pause()
+            rendered: list[str] = []
+            render_block = live._render_block
+
+            def counted(block: str, after_gap: bool) -> list[Strip]:
+                rendered.append(block)
+                return render_block(block, after_gap)
+
+            live._render_block = counted  # type: ignore[method-assign]
+            live.append("t idea")
+            await pilot.pause()
+            assert rendered == ["200. Last idea"]
+            lines = [line.strip() for line in shown_lines(live)]
+            assert lines[:3] == ["1. Idea number 1", "2. Idea number 2", "3. Idea number 3"]
+            assert lines[-1] == "200. Last idea"
 
     async def test_a_new_width_wraps_everything_again(self) -> None:
         app = LiveApp()

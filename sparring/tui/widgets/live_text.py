@@ -9,11 +9,14 @@ Markdown) once, when the next block begins, and a frame re-renders only the
 open block at the end. What a frame costs no longer depends on how long the
 answer has grown, and a long session stays as light as a short one.
 
-A block ends at a blank line that is outside a code fence and followed by a
-line that is not indented (an indented line continues a list item).
+Outside a code fence, a block ends at a blank line followed by a line that
+is not indented (an indented line continues a list item), or before a line
+that starts a list item, so that a long list is drawn an item at a time.
 """
 
 from __future__ import annotations
+
+import re
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,6 +29,8 @@ FENCES = ("```", "~~~")
 # While an answer streams, its height grows this many lines at a time: the screen
 # is laid out again (the costly part of a frame) once per step, not once per line.
 GROWTH_STEP = 6
+LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
+BLANK_AT_END = re.compile(r"\n[ \t]*\n\s*$")
 
 
 def block_end(text: str) -> int | None:
@@ -41,6 +46,8 @@ def block_end(text: str) -> int | None:
             if not line[0].isspace():
                 return start
             after_blank = False  # an indented line goes on with the block
+        elif seen_text and not fence and LIST_ITEM.match(line):
+            return start
         if end == -1:
             break
         if fence:
@@ -66,6 +73,7 @@ class LiveText(Widget):
         super().__init__(classes=classes)
         self._parts: list[str] = []
         self._blocks: list[str] = []  # the finished blocks, as sent
+        self._gaps: list[bool] = []  # whether a blank line followed each one
         self._open = ""  # the text after them
         self._width = 0
         self._block_lines: list[Strip] = []  # the finished blocks, rendered at _width
@@ -96,19 +104,20 @@ class LiveText(Widget):
             return
         self._parts.append(text)
         self._open += text
-        closed: list[str] = []
+        closed: list[tuple[str, bool]] = []
         while (end := block_end(self._open)) is not None:
-            closed.append(self._open[:end].strip("\n"))
+            block = self._open[:end]
+            closed.append((block.strip("\n"), bool(BLANK_AT_END.search(block))))
             self._open = self._open[end:]
         height = self._height()
         changed_from = len(self._block_lines)
+        for block, gap in closed:
+            if self._width:
+                self._block_lines.extend(self._render_block(block, self._gap_before()))
+            self._blocks.append(block)
+            self._gaps.append(gap)
         if self._width:
-            for block in closed:
-                self._block_lines.extend(self._render_block(block, bool(self._blocks)))
-                self._blocks.append(block)
             self._open_lines = self._render_open()
-        else:
-            self._blocks.extend(closed)
         for y in [y for y in self._drawn if y >= changed_from]:
             del self._drawn[y]
         new_height = self._height()
@@ -122,7 +131,7 @@ class LiveText(Widget):
         if text.startswith(source):
             self.append(text[len(source) :])
             return
-        self._parts, self._blocks, self._open = [], [], ""
+        self._parts, self._blocks, self._gaps, self._open = [], [], [], ""
         self._block_lines, self._open_lines = [], []
         self._drawn.clear()
         self.append(text)
@@ -184,14 +193,18 @@ class LiveText(Widget):
         self._drawn.clear()
         self._block_lines = []
         for index, block in enumerate(self._blocks):
-            self._block_lines.extend(self._render_block(block, index > 0))
+            self._block_lines.extend(self._render_block(block, index > 0 and self._gaps[index - 1]))
         self._open_lines = self._render_open()
 
     def _render_open(self) -> list[Strip]:
         block = self._open.strip("\n")
-        return self._render_block(block, bool(self._blocks)) if block else []
+        return self._render_block(block, self._gap_before()) if block else []
 
-    def _render_block(self, block: str, after_another: bool) -> list[Strip]:
+    def _gap_before(self) -> bool:
+        """Whether the next block is drawn after a blank line: as it was written."""
+        return bool(self._gaps) and self._gaps[-1]
+
+    def _render_block(self, block: str, after_gap: bool) -> list[Strip]:
         # Imported on first use: markdown-it is not needed for the first frame.
         from sparring.tui.rich_markdown import AnswerMarkdown
 
@@ -204,4 +217,4 @@ class LiveText(Widget):
                 strips.pop()
             while strips and not strips[0].text.strip():
                 strips.pop(0)
-        return [Strip.blank(self._width), *strips] if after_another else strips
+        return [Strip.blank(self._width), *strips] if after_gap else strips
