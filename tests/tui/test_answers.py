@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from sparring.errors import AuthenticationFailed
 from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
-from sparring.tui.screens.main import MainScreen
+from sparring.tui.screens.main import FRAME, FRAME_BESIDE_EMBEDDED, MainScreen
 
 from . import fakes
 from .fakes import HEADLINES_FLAGSHIP, HEADLINES_SMALL, Script, chunks
@@ -104,6 +104,26 @@ class TestAnswers:
             main(app).task_picker.instruction_input.value = "Is the tone right?"
             await run_task(pilot, app)
             assert backends.requests["small"][0].messages[-1].content.endswith("Is the tone right?")
+
+
+class TestLeavingTheCpuToTheEmbeddedModel:
+    @pytest.mark.parametrize(
+        ("models", "interval"),
+        [(["small", "flagship"], FRAME_BESIDE_EMBEDDED), (["flagship"], FRAME)],
+    )
+    async def test_answers_are_redrawn_less_often_while_the_embedded_model_answers(
+        self, models: list[str], interval: float
+    ) -> None:
+        backends = two_models(
+            small=Script(["First ", "more"], hold_after=1),
+            flagship=Script(["Also ", "more"], hold_after=1),
+        )
+        app = make_app(backends, models=models)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f5")
+            await until(pilot, lambda: main(app).running_turn is not None)
+            ticker = main(app)._ticker
+            assert ticker is not None and ticker._interval == interval
 
 
 class TestCancelling:

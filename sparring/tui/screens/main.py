@@ -50,6 +50,9 @@ from sparring.tui.widgets.stats_panel import StatsPanel
 from sparring.tui.widgets.task import TaskPicker
 
 FRAME = 0.1  # seconds between redraws of the answers while they stream: each costs a layout
+# While the embedded model generates (in this process, on the same cores), the
+# answers are redrawn less often: each redraw takes CPU and the GIL from it.
+FRAME_BESIDE_EMBEDDED = 0.15
 FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
 EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
 
@@ -144,7 +147,6 @@ class MainScreen(KeepingScreen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self._ticker = self.set_interval(FRAME, lambda: self.post_message(self.Frame()), pause=True)
         if self.session.turns:
             first = self.session.turns[0]
             self.task_picker.show(first.task, first.instruction)
@@ -267,6 +269,7 @@ class MainScreen(KeepingScreen):
         asked, turn.replies = turn.replies, []
         refused: list[Reply] = []
         self.streams = []
+        embedded = False
         now = time.monotonic()
         for reply, column in zip(asked, columns, strict=True):
             view = await column.add_reply(turn_index, reply.model, heading(turn), turn.output)
@@ -276,6 +279,7 @@ class MainScreen(KeepingScreen):
                 await self._show_ended(column, view, refused[-1])
                 continue
             turn.replies.append(reply)
+            embedded = embedded or ref.provider == "local"
             view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
             request = build_request(self.session, turn, reply.model, config)
             input_tokens = sum(estimate_tokens(message.content) for message in request.messages)
@@ -284,7 +288,10 @@ class MainScreen(KeepingScreen):
             self.streams.append(Stream(reply, column, view, live, turn.output))
         self.running_turn = turn_index
         if self._ticker is not None:
-            self._ticker.resume()
+            self._ticker.stop()
+        self._ticker = self.set_interval(
+            FRAME_BESIDE_EMBEDDED if embedded else FRAME, lambda: self.post_message(self.Frame())
+        )
         self.stream_turn(turn_index, refused)
 
     @work(exclusive=True, group="turn", exit_on_error=False)
@@ -352,7 +359,8 @@ class MainScreen(KeepingScreen):
         self.streams = []
         self.running_turn = None
         if self._ticker is not None:
-            self._ticker.pause()
+            self._ticker.stop()
+            self._ticker = None
         if self._egress_screen is not None:
             # The turn was stopped while the question was open; it no longer needs an answer.
             self._egress_screen.dismiss(False)
