@@ -53,6 +53,8 @@ FRAME = 0.1  # seconds between redraws of the answers while they stream: each co
 # While the embedded model generates (in this process, on the same cores), the
 # answers are redrawn less often: each redraw takes CPU and the GIL from it.
 FRAME_BESIDE_EMBEDDED = 0.15
+TICK = 0.05  # the clock both frame rates are counted on
+EMBEDDED = "local"  # the provider of the embedded model's backend
 FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
 EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
 
@@ -128,6 +130,7 @@ class MainScreen(KeepingScreen):
         self.streams: list[Stream] = []
         self._ticker: Timer | None = None
         self._figures_shown_at = 0.0
+        self._drawn_at = 0.0
         self.blind = BlindMode()
 
     def compose(self) -> ComposeResult:
@@ -269,7 +272,6 @@ class MainScreen(KeepingScreen):
         asked, turn.replies = turn.replies, []
         refused: list[Reply] = []
         self.streams = []
-        embedded = False
         now = time.monotonic()
         for reply, column in zip(asked, columns, strict=True):
             view = await column.add_reply(turn_index, reply.model, heading(turn), turn.output)
@@ -279,7 +281,6 @@ class MainScreen(KeepingScreen):
                 await self._show_ended(column, view, refused[-1])
                 continue
             turn.replies.append(reply)
-            embedded = embedded or ref.provider == "local"
             view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
             request = build_request(self.session, turn, reply.model, config)
             input_tokens = sum(estimate_tokens(message.content) for message in request.messages)
@@ -289,9 +290,7 @@ class MainScreen(KeepingScreen):
         self.running_turn = turn_index
         if self._ticker is not None:
             self._ticker.stop()
-        self._ticker = self.set_interval(
-            FRAME_BESIDE_EMBEDDED if embedded else FRAME, lambda: self.post_message(self.Frame())
-        )
+        self._ticker = self.set_interval(TICK, lambda: self.post_message(self.Frame()))
         self.stream_turn(turn_index, refused)
 
     @work(exclusive=True, group="turn", exit_on_error=False)
@@ -372,6 +371,9 @@ class MainScreen(KeepingScreen):
         The live figures are redrawn a few times a second, not every frame.
         """
         now = time.monotonic()
+        if now - self._drawn_at < self.redraw_interval() - TICK / 2:
+            return
+        self._drawn_at = now
         config = self.options.config
         show_figures = now - self._figures_shown_at >= FIGURES_EVERY
         if show_figures:
@@ -391,6 +393,15 @@ class MainScreen(KeepingScreen):
             if show_figures and not self.blind.hides(self.running_turn):
                 stream.column.show_figures(stream.live.render(now, config))
                 stream.column.follow()
+
+    def redraw_interval(self) -> float:
+        """Seconds between redraws of the streaming answers (see FRAME_BESIDE_EMBEDDED)."""
+        embedded = any(
+            stream.reply.backend.partition(":")[0] == EMBEDDED
+            for stream in self.streams
+            if not stream.has_ended
+        )
+        return FRAME_BESIDE_EMBEDDED if embedded else FRAME
 
     async def _show_ended(self, column: AnswerColumn, view: ReplyView, reply: Reply) -> None:
         await view.finish(reply, self._kept(reply.model, view.turn_index))
