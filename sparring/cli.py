@@ -160,12 +160,12 @@ def command_parser(prog: str, description: str, **kwargs: object) -> argparse.Ar
 
 
 def run(argv: list[str], *, whole_process: bool = False) -> int:
+    options = build_parser().parse_intermixed_args(argv)  # --help ends here, before imports
+
     from sparring import config as config_module
     from sparring import prompts
     from sparring.context import gather, piped_stdin
 
-    parser = build_parser()
-    options = parser.parse_intermixed_args(argv)
     config = config_module.load()
     local_only = options.local_only or config.privacy == "local-only"
     models = [*options.model, *options.vs] or [config.default_model]
