@@ -39,8 +39,9 @@ from sparring.providers.base import Usage
 
 
 def settings(quick: bool) -> Config:
-    # Enough tokens for a steady rate; few enough that a slow side cannot hold the run up.
-    tokens = 48 if quick else 64
+    # Enough tokens for a steady rate (at ~120 tok/s, 64 took half a second, which start-up
+    # effects could swing by 10%); few enough that a slow side cannot hold the run up.
+    tokens = 48 if quick else 160
     return replace(
         scripted.config(temperature=0.0, max_tokens=tokens), local=LocalSettings(max_tokens=tokens)
     )
@@ -191,7 +192,8 @@ def run(quick: bool) -> list[Row]:
             harness.not_measured(5, "local backend / llama-cpp-python", "≥ 0.95×", why),
             harness.not_measured(5, "local in the TUI / pipe mode", "≥ 0.85×", why),
         ]
-    count = harness.PROCESS_RUNS
+    # Rates swing by 10% from one fresh process to the next on a shared 2-core machine.
+    count = harness.PROCESS_RUNS if quick else 7
     samples: dict[str, list[dict[str, Any]]] = {name: [] for name in SIDES}
     for round_number in range(count + 1):  # the first round is the warm-up
         for name in SIDES:
