@@ -22,6 +22,19 @@ def shown_lines(live: LiveText) -> list[str]:
     ]
 
 
+def renders_of(live: LiveText) -> list[str]:
+    """The blocks `live` renders from now on, in order."""
+    rendered: list[str] = []
+    render_block = live._render_block
+
+    def counted(block: str, after_gap: bool) -> list[Strip]:
+        rendered.append(block)
+        return render_block(block, after_gap)
+
+    live._render_block = counted  # type: ignore[method-assign]
+    return rendered
+
+
 class TestBlocks:
     def test_a_blank_line_ends_a_block_once_the_next_one_begins(self) -> None:
         text = "First paragraph.\n\nSecond"
@@ -79,14 +92,7 @@ class TestLiveText:
             live = app.query_one(LiveText)
             live.append(f"{PARAGRAPH}\n\n" * 200 + "The last")
             await pilot.pause()
-            rendered: list[str] = []
-            render_block = live._render_block
-
-            def counted(block: str, after_another: bool) -> list[Strip]:
-                rendered.append(block)
-                return render_block(block, after_another)
-
-            live._render_block = counted  # type: ignore[method-assign]
+            rendered = renders_of(live)
             live.append(" paragraph\n\nA new one")
             live.append(" goes on")
             await pilot.pause()
@@ -99,14 +105,7 @@ class TestLiveText:
             live = app.query_one(LiveText)
             live.append("".join(f"{n}. Idea number {n}\n" for n in range(1, 200)) + "200. Las")
             await pilot.pause()
-            rendered: list[str] = []
-            render_block = live._render_block
-
-            def counted(block: str, after_gap: bool) -> list[Strip]:
-                rendered.append(block)
-                return render_block(block, after_gap)
-
-            live._render_block = counted  # type: ignore[method-assign]
+            rendered = renders_of(live)
             live.append("t idea")
             await pilot.pause()
             assert rendered == ["200. Last idea"]
