@@ -1,7 +1,12 @@
-"""Rich's Markdown renderer, with numbered list items written as writers expect them: `1.`."""
+"""Rich's Markdown renderer for answers: numbered items written `1.`, and no HTML.
+
+Rich's parser reads inline HTML and then draws nothing for it, so a model's
+`<<Title>>` or `<the draft>` would vanish; here such text stays text.
+"""
 
 from __future__ import annotations
 
+from markdown_it import MarkdownIt
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import ListItem, Markdown
 from rich.segment import Segment
@@ -24,5 +29,13 @@ class NumberedItem(ListItem):
             yield Segment("\n")
 
 
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+
+
 class AnswerMarkdown(Markdown):
     elements = {**Markdown.elements, "list_item_open": NumberedItem}
+
+    def __init__(self, markup: str) -> None:
+        super().__init__("")
+        self.markup = markup
+        self.parsed = _PARSER.parse(markup)

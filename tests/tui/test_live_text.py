@@ -86,6 +86,15 @@ class TestLiveText:
             assert "3. th" in lines  # numbered as written, from where the list starts
             assert live.source == "".join(pieces)
 
+    async def test_text_that_looks_like_html_is_shown_as_written(self) -> None:
+        app = LiveApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            live = app.query_one(LiveText)
+            live.append("<<Trees in the City>>\n\nKeep <b>this</b> and <the draft>")
+            await pilot.pause()
+            lines = [line.strip() for line in shown_lines(live)]
+            assert lines == ["<<Trees in the City>>", "", "Keep <b>this</b> and <the draft>"]
+
     async def test_a_frame_renders_only_the_open_block_however_long_the_answer(self) -> None:
         app = LiveApp()
         async with app.run_test(size=(60, 20)) as pilot:
