@@ -95,6 +95,14 @@ def sparring(sparring_home: Path) -> Runner:
     return run
 
 
+DRAFT = b"Our city should plant ten thousand trees by 2030."
+
+
+def headlines(sparring: Runner, model: str, *flags: str, **env: str) -> Result:
+    """`sparring headlines -m MODEL [FLAGS]` on DRAFT, with `env` added to the environment."""
+    return sparring("headlines", "-m", model, *flags, input=DRAFT, env=env)
+
+
 def write_config(home: Path, text: str) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     path = home / "config.toml"

@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from conftest import CANARY_ANTHROPIC, CANARY_GROQ, CANARY_OPENAI, Runner, only_reply, write_config
+from conftest import (
+    CANARY_ANTHROPIC,
+    CANARY_GROQ,
+    CANARY_OPENAI,
+    DRAFT,
+    Runner,
+    headlines,
+    only_reply,
+    write_config,
+)
 from fakeservers import (
     DEFAULT_CHUNKS,
     DEFAULT_TEXT,
@@ -25,7 +34,6 @@ from sparring.config import Config
 from sparring.providers import open_backend, resolve
 from sparring.providers.base import MAX_RETRIES, ChatRequest, Message, Usage
 
-DRAFT = b"Our city should plant ten thousand trees by 2030."
 ATTEMPTS = 1 + MAX_RETRIES
 
 
@@ -47,13 +55,7 @@ class TestOllama:
     def test_a_streamed_answer_reaches_stdout_and_the_session(
         self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
     ) -> None:
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:qwen3:4b",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
         assert result.code == 0, result.stderr
         assert result.stdout == DEFAULT_TEXT + "\n"
         reply = only_reply(sparring_home)
@@ -65,22 +67,14 @@ class TestOllama:
         self, sparring: Runner, ollama_server: FakeOllama
     ) -> None:
         host = ollama_server.url.removeprefix("http://")
-        result = sparring(
-            "headlines", "-m", "ollama:qwen3:4b", input=DRAFT, env={"OLLAMA_HOST": host}
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=host)
         assert result.code == 0, result.stderr
 
     def test_a_reply_cut_mid_stream_keeps_its_partial_text_and_exits_75(
         self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
     ) -> None:
         ollama_server.script(Reply(cut_after=3))
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:qwen3:4b",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
         partial = "".join(DEFAULT_CHUNKS[:3])
         assert result.code == 75
         assert result.stdout == partial + "\n"
@@ -92,43 +86,28 @@ class TestOllama:
         self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
     ) -> None:
         ollama_server.script(Reply(omit_final=True))
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:qwen3:4b",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
         assert result.code == 75
         assert only_reply(sparring_home)["status"] == "interrupted"
 
     def test_a_missing_model_exits_69_with_the_pull_hint(
         self, sparring: Runner, ollama_server: FakeOllama
     ) -> None:
-        result = sparring(
-            "headlines", "-m", "ollama:mistral", input=DRAFT, env={"OLLAMA_HOST": ollama_server.url}
-        )
+        result = headlines(sparring, "ollama:mistral", OLLAMA_HOST=ollama_server.url)
         assert result.code == 69
         assert "sparring pull mistral" in result.stderr
         assert "Traceback" not in result.stderr
 
     def test_ollama_not_running_exits_69_with_a_hint(self, sparring: Runner) -> None:
-        result = sparring(
-            "headlines", "-m", "ollama:qwen3:4b", input=DRAFT, env={"OLLAMA_HOST": closed_port()}
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=closed_port())
         assert result.code == 69
         assert "Ollama is not reachable" in result.stderr and "ollama serve" in result.stderr
 
     def test_a_cloud_model_is_labelled_cloud(
         self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
     ) -> None:
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:gpt-oss:120b-cloud",
-            "--yes",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
+        result = headlines(
+            sparring, "ollama:gpt-oss:120b-cloud", "--yes", OLLAMA_HOST=ollama_server.url
         )
         assert result.code == 0, result.stderr
         assert only_reply(sparring_home)["location"] == "cloud"
@@ -252,13 +231,7 @@ class TestOpenAI:
         self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
     ) -> None:
         openai_server.script(Reply(omit_final=True))
-        result = sparring(
-            "headlines",
-            "-m",
-            "openai:gpt-4o-mini",
-            input=DRAFT,
-            env={"OPENAI_BASE_URL": openai_server.base_url},
-        )
+        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
         assert result.code == 75
         reply = only_reply(sparring_home)
         assert (reply["status"], reply["text"]) == ("interrupted", DEFAULT_TEXT)
@@ -266,13 +239,7 @@ class TestOpenAI:
     def test_usage_from_the_stream_is_recorded(
         self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
     ) -> None:
-        result = sparring(
-            "headlines",
-            "-m",
-            "openai:gpt-4o-mini",
-            input=DRAFT,
-            env={"OPENAI_BASE_URL": openai_server.base_url},
-        )
+        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
         assert result.code == 0, result.stderr
         reply = only_reply(sparring_home)
         assert (reply["input_tokens"], reply["output_tokens"]) == (INPUT_TOKENS, 6)
@@ -284,13 +251,7 @@ class TestOpenAI:
     ) -> None:
         # As many errors as attempts: a 429 or 5xx is retried before the first token.
         openai_server.script(*[Reply(status=status, retry_after=0)] * ATTEMPTS)
-        result = sparring(
-            "headlines",
-            "-m",
-            "openai:gpt-4o-mini",
-            input=DRAFT,
-            env={"OPENAI_BASE_URL": openai_server.base_url},
-        )
+        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
         assert result.code == code
         assert "Traceback" not in result.stderr
 
@@ -383,9 +344,7 @@ class TestKeys:
             sparring_home,
             '[endpoints.groq]\nbase_url = "http://127.0.0.1:9/v1"\napi_key_env = "GROQ_API_KEY"\n',
         )
-        result = sparring(
-            "headlines", "-m", "groq:x", "--yes", input=DRAFT, env={"GROQ_API_KEY": ""}
-        )
+        result = headlines(sparring, "groq:x", "--yes", GROQ_API_KEY="")
         assert result.code == 77
         assert "GROQ_API_KEY is not set" in result.stderr
 

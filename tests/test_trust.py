@@ -12,12 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLE_DRAFT, Runner, only_reply, saved_sessions, write_config
+from conftest import (
+    DRAFT,
+    REPO,
+    SAMPLE_DRAFT,
+    Runner,
+    headlines,
+    only_reply,
+    saved_sessions,
+    write_config,
+)
 from fakeservers import DEFAULT_CHUNKS, DEFAULT_TEXT, FakeOllama, FakeOpenAI, Reply
 from sparring.secret import Secret
 from terminal import TerminalFactory, sparring_command
 
-DRAFT = b"Our city should plant ten thousand trees by 2030."
 GUARD = REPO / "tests" / "guard"
 
 
@@ -37,7 +45,7 @@ class TestEgressGate:
     def test_in_a_pipe_without_yes_nothing_is_sent_and_it_exits_2(
         self, sparring: Runner, sparring_home: Path, cloud_endpoint: FakeOpenAI
     ) -> None:
-        result = sparring("headlines", "-m", "groq:llama", input=DRAFT)
+        result = headlines(sparring, "groq:llama")
         assert result.code == 2
         assert "without confirmation" in result.stderr and "--yes" in result.stderr
         assert cloud_endpoint.requests == []
@@ -45,7 +53,7 @@ class TestEgressGate:
     def test_with_yes_it_is_sent_and_the_session_records_where(
         self, sparring: Runner, sparring_home: Path, cloud_endpoint: FakeOpenAI
     ) -> None:
-        result = sparring("headlines", "-m", "groq:llama", "--yes", input=DRAFT)
+        result = headlines(sparring, "groq:llama", "--yes")
         assert result.code == 0, result.stderr
         [path] = saved_sessions(sparring_home)
         assert tomllib.loads(path.read_text())["egress"] == ["groq:llama"]
@@ -55,18 +63,12 @@ class TestEgressGate:
     ) -> None:
         config = sparring_home / "config.toml"
         config.write_text('privacy = "allow-cloud"\n' + config.read_text())
-        assert sparring("headlines", "-m", "groq:llama", input=DRAFT).code == 0
+        assert headlines(sparring, "groq:llama").code == 0
 
     def test_a_local_run_records_no_egress(
         self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama
     ) -> None:
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:qwen3:4b",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
         assert result.code == 0
         [path] = saved_sessions(sparring_home)
         assert tomllib.loads(path.read_text())["egress"] == []
@@ -74,13 +76,7 @@ class TestEgressGate:
     def test_an_ollama_cloud_model_is_caught_at_show_before_the_chat(
         self, sparring: Runner, ollama_server: FakeOllama
     ) -> None:
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:gpt-oss:120b-cloud",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:gpt-oss:120b-cloud", OLLAMA_HOST=ollama_server.url)
         assert result.code == 2
         assert "without confirmation" in result.stderr
         assert ollama_server.chat_requests == []
@@ -199,7 +195,7 @@ class TestKeys:
                 f'[endpoints.vault]\nbase_url = "{server.base_url}"\nlocation = "local"\n'
                 "api_key_command = \"printf 'key-from-the-vault\\\\n'\"\n",
             )
-            result = sparring("headlines", "-m", "vault:m", input=DRAFT)
+            result = headlines(sparring, "vault:m")
             assert result.code == 0, result.stderr
             [request] = server.chat_requests
         assert request.headers["authorization"] == "Bearer key-from-the-vault"
@@ -211,21 +207,14 @@ class TestKeys:
             '[endpoints.vault]\nbase_url = "http://127.0.0.1:9/v1"\n'
             'location = "local"\napi_key_command = "false"\n',
         )
-        result = sparring("headlines", "-m", "vault:m", input=DRAFT)
+        result = headlines(sparring, "vault:m")
         assert result.code == 77
         assert "gave no key" in result.stderr
 
 
 class TestCheckedStreams:
     def run(self, sparring: Runner, server: FakeOpenAI, *extra: str):  # type: ignore[no-untyped-def]
-        return sparring(
-            "headlines",
-            "-m",
-            "openai:gpt-4o-mini",
-            *extra,
-            input=DRAFT,
-            env={"OPENAI_BASE_URL": server.base_url},
-        )
+        return headlines(sparring, "openai:gpt-4o-mini", *extra, OPENAI_BASE_URL=server.base_url)
 
     def test_429_then_200_is_retried_honouring_retry_after(
         self, sparring: Runner, sparring_home: Path
@@ -261,13 +250,7 @@ class TestCheckedStreams:
     ) -> None:
         write_config(sparring_home, "stall_timeout = 1\n")
         ollama_server.script(Reply(stall_after=2, stall_seconds=20))
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:qwen3:4b",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
         assert result.code == 75
         assert "no data from Ollama" in result.stderr
         reply = only_reply(sparring_home)
@@ -370,13 +353,7 @@ class TestBadInput:
         self, sparring: Runner, ollama_server: FakeOllama
     ) -> None:
         ollama_server.script(Reply(chunks=["\x1b[31mRED\n"]))
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:qwen3:4b",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
         assert result.stdout == "\x1b[31mRED\n"
 
     def test_an_unwritable_sessions_dir_keeps_the_answer_and_offers_an_emergency_copy(
@@ -384,13 +361,7 @@ class TestBadInput:
     ) -> None:
         sparring_home.mkdir(parents=True, exist_ok=True)
         (sparring_home / "sessions").write_text("a file where the dir should be")
-        result = sparring(
-            "headlines",
-            "-m",
-            "ollama:qwen3:4b",
-            input=DRAFT,
-            env={"OLLAMA_HOST": ollama_server.url},
-        )
+        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
         assert result.code == 73
         assert result.stdout == DEFAULT_TEXT + "\n"
         copy = Path(result.stderr.split("an emergency copy is at ")[1].split()[0])
