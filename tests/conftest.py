@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from fakeservers import FakeOllama
+from fakeservers import FakeAnthropic, FakeOllama, FakeOpenAI
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
 
 CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
@@ -127,6 +127,20 @@ def ollama_server() -> Iterator[FakeOllama]:
     with FakeOllama(
         models=("qwen3:4b",), cloud_models=("gpt-oss:120b-cloud",), pullable=("llama3.2:1b",)
     ) as server:
+        yield server
+        assert server.errors == []
+
+
+@pytest.fixture
+def openai_server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+        assert server.errors == []
+
+
+@pytest.fixture
+def anthropic_server() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as server:
         yield server
         assert server.errors == []
 

@@ -4,7 +4,6 @@ through the `sparring` command, against local servers that speak their protocols
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +34,6 @@ from sparring.providers import open_backend, resolve
 from sparring.providers.base import MAX_RETRIES, ChatRequest, Message, Usage
 
 ATTEMPTS = 1 + MAX_RETRIES
-
-
-@pytest.fixture
-def anthropic_server() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as server:
-        yield server
-        assert server.errors == []
-
-
-@pytest.fixture
-def openai_server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-        assert server.errors == []
 
 
 class TestOllama:

@@ -49,20 +49,6 @@ def ollama_server() -> Iterator[FakeOllama]:
 
 
 @pytest.fixture
-def openai_server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-    assert server.errors == []
-
-
-@pytest.fixture
-def anthropic_server() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as server:
-        yield server
-    assert server.errors == []
-
-
-@pytest.fixture
 async def ollama_client(ollama_server: FakeOllama) -> AsyncIterator[ollama.AsyncClient]:
     client = ollama.AsyncClient(host=ollama_server.url)
     yield client
