@@ -24,6 +24,7 @@ from sparring.engine import build_request, run_turn
 from sparring.prompts import FREE_TEXT
 from sparring.providers import expected_location
 from sparring.providers.base import estimate_tokens
+from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
 from sparring.session import Context, Reply, Session, Turn, make_title
 from sparring.tui.blind_mode import (
     ANSWERING,
@@ -54,7 +55,6 @@ FRAME = 0.1  # seconds between redraws of the answers while they stream: each co
 # answers are redrawn less often: each redraw takes CPU and the GIL from it.
 FRAME_BESIDE_EMBEDDED = 0.15
 TICK = 0.05  # the clock both frame rates are counted on
-EMBEDDED = "local"  # the provider of the embedded model's backend
 FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
 EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
 
@@ -397,7 +397,7 @@ class MainScreen(KeepingScreen):
     def redraw_interval(self) -> float:
         """Seconds between redraws of the streaming answers (see FRAME_BESIDE_EMBEDDED)."""
         embedded = any(
-            stream.reply.backend.partition(":")[0] == EMBEDDED
+            stream.reply.backend.partition(":")[0] == LocalBackend.provider
             for stream in self.streams
             if not stream.has_ended
         )
