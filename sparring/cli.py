@@ -195,6 +195,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             gathered.sources,
             options.model,
             local_only,
+            available,
             reattach=stdin is not None,
         )
     if task is None:
@@ -294,6 +295,7 @@ def _launch_tui(
     sources: list[str],
     models: list[str],  # type: ignore[no-untyped-def]
     local_only: bool,
+    prompts: dict,  # type: ignore[type-arg]
     *,
     reattach: bool,
 ) -> int:
@@ -304,8 +306,14 @@ def _launch_tui(
         )
     from sparring.tui.app import run_tui
 
+    # The prompts read already: the app does not read the files again.
     return run_tui(
-        config=config, context=context, sources=sources, models=models, local_only=local_only
+        config=config,
+        context=context,
+        sources=sources,
+        models=models,
+        local_only=local_only,
+        prompts=prompts,
     )
 
 

@@ -136,6 +136,7 @@ def run_tui(
     local_only: bool = False,
     session: Session | None = None,
     read_only: bool = False,
+    prompts: dict[str, Prompt] | None = None,
 ) -> int:
     """Run the app until the writer quits; the exit code (0, or 1 if the app crashed)."""
     app = SparringApp(
@@ -147,6 +148,7 @@ def run_tui(
         local_only=local_only,
         session=session,
         read_only=read_only,
+        prompts=prompts,
     )
     app.run()
     return app.return_code or 0
