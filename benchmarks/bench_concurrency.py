@@ -24,7 +24,7 @@ LIMIT = 1.1
 
 def engine_wall(models: list[str]) -> float:
     from sparring import engine
-    from sparring.session import Reply, Session, Turn
+    from sparring.sessions.model import Reply, Session, Turn
 
     turn = Turn(task="draft", user=harness.DRAFT, replies=[Reply(model=m) for m in models])
     factory = scripted.Scripts({"left": FAST, "right": SLOW})

@@ -49,7 +49,7 @@ def settings(quick: bool) -> Config:
 
 def headlines_turn() -> tuple[Any, Any]:
     from sparring.prompts import load_all
-    from sparring.session import Context, Reply, Session, Turn
+    from sparring.sessions.model import Context, Reply, Session, Turn
 
     prompt = load_all()["headlines"]
     turn = Turn(
@@ -112,13 +112,14 @@ def pipe_mode(config: Config) -> dict[str, Any]:
     times: list[float] = []
     usages: list[Usage] = []
 
-    def on_delta(index: int, text: str) -> None:
-        times.append(time.perf_counter())
+    class Timed(engine.TurnListener):
+        def delta(self, index: int, text: str) -> None:
+            times.append(time.perf_counter())
 
     def factory(ref: Any, config: Config) -> Any:
         return scripted.Recorded(open_backend(ref, config), usages.append)
 
-    asyncio.run(engine.run_turn(session, turn, config, on_delta=on_delta, backend_factory=factory))
+    asyncio.run(engine.run_turn(session, turn, config, listener=Timed(), backend_factory=factory))
     reported = usages[0].tokens_per_second if usages else None
     if reported is None:
         raise RuntimeError(f"the local backend failed: {turn.replies[0].error}")

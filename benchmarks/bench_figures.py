@@ -26,7 +26,7 @@ LIMIT = 0.05
 
 def through_engine() -> dict[str, float]:
     from sparring import engine
-    from sparring.session import Reply, Session, Turn
+    from sparring.sessions.model import Reply, Session, Turn
 
     script = scripted.Script(TOKENS, every=EVERY, first_after=FIRST_AFTER)
     turn = Turn(task="draft", user=harness.DRAFT, replies=[Reply(model="left")])

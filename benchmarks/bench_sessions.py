@@ -73,7 +73,7 @@ async def browse() -> dict[str, float]:
             return lists.first().option_count if lists else 0
 
         # The browser lists the newest MOST_SHOWN of them; the rest are found by filtering.
-        from sparring.tui.screens.browser import MOST_SHOWN
+        from sparring.tui.dialogs.browser import MOST_SHOWN
 
         shown = min(SESSIONS, MOST_SHOWN)
         await tui_probe.until(lambda: listed() >= shown, 60, "the browser to list them")

@@ -142,8 +142,10 @@ class Recorded(Backend):
     def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
         return self.inner._generate(request)
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[str | Usage]:
-        async for event in super().stream(request):
+    async def stream(
+        self, request: ChatRequest, *, notice: Callable[[str], None] | None = None
+    ) -> AsyncIterator[str | Usage]:
+        async for event in super().stream(request, notice=notice):
             if isinstance(event, Usage):
                 self.on_usage(event)
             yield event

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sparring.items import Item
-from sparring.session import Context, Reply, Session, Turn, to_toml
+from sparring.sessions.model import Context, Reply, Session, Turn
+from sparring.sessions.toml_format import to_toml
 
 RARE = "zeppelin"
 WITH_RARE = (17, 4_321, 9_876)

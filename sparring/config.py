@@ -66,6 +66,25 @@ class Config:
     source: Path | None = None
 
 
+@dataclass(frozen=True)
+class Privacy:
+    """Where the context may go, decided once from the flags and the config.
+
+    `local_only` refuses every model that is not on this machine before any
+    connection; `allow_cloud` sends to the cloud without asking (--yes, or
+    `privacy = "allow-cloud"`); neither: the writer is asked first.
+    """
+
+    local_only: bool = False
+    allow_cloud: bool = False
+
+    @classmethod
+    def resolve(cls, config: Config, *, local_only: bool = False, yes: bool = False) -> Privacy:
+        if local_only or config.privacy == "local-only":
+            return cls(local_only=True)
+        return cls(allow_cloud=yes or config.privacy == "allow-cloud")
+
+
 def load(path: Path | None = None) -> Config:
     """The config at `path` (default: the user's), or the defaults if there is none."""
     path = path or paths.config_file()

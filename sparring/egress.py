@@ -13,11 +13,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sparring.config import Config
-from sparring.errors import UsageError
+from sparring.config import Config, Privacy
+from sparring.errors import EgressRefused, SparringError, UsageError
 from sparring.pricing import estimate_cost
+from sparring.providers import ModelRef, expected_location, resolve
 from sparring.providers.base import Backend, ChatRequest, estimate_tokens
-from sparring.session import Session
+from sparring.sessions.model import Reply, Session
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class EgressRequest:
     cost: float | None
 
     def describe(self) -> list[str]:
-        from sparring.render import cost_text
+        from sparring.figures import cost_text
 
         what = ", ".join(self.sources) or "typed text"
         return [
@@ -44,10 +45,6 @@ class EgressRequest:
 
 
 Confirm = Callable[[EgressRequest], Awaitable[bool]]
-
-
-class EgressRefused(UsageError):
-    """The context was not sent: the writer said no, or could not be asked."""
 
 
 def unconfirmed(label: str) -> EgressRefused:
@@ -99,34 +96,8 @@ class EgressGate:
 
 
 async def always(_request: EgressRequest) -> bool:
-    """The confirmation of `--yes`."""
+    """The confirmation of `--yes` and `privacy = "allow-cloud"`."""
     return True
-
-
-def ask_on_terminal(request: EgressRequest) -> bool | None:
-    """Ask on the terminal (/dev/tty, so a piped stdin does not matter); None if there is none."""
-    try:
-        # Unbuffered bytes: a text wrapper opened "r+" on a tty fails (it is not seekable).
-        terminal = open("/dev/tty", "rb+", buffering=0)  # noqa: SIM115
-    except OSError:
-        return None
-    lines = ["sparring: the context is about to leave this machine"]
-    lines += [f"  {line}" for line in request.describe()]
-    with terminal:
-        terminal.write(("\n".join(lines) + "\nSend it? [y/N] ").encode())
-        answer = terminal.readline().decode(errors="replace")
-    return answer.strip().lower() in ("y", "yes")
-
-
-async def terminal_confirm(request: EgressRequest) -> bool:
-    answer = await asyncio.to_thread(ask_on_terminal, request)
-    if answer is None:
-        raise EgressRefused(
-            f"not sending the context to {', '.join(request.destinations)} without confirmation, "
-            "and there is no terminal to ask on",
-            hint="pass --yes to allow it, or pick a local model",
-        )
-    return answer
 
 
 def upfront_request(
@@ -146,4 +117,47 @@ def upfront_request(
         characters=len(messages_text),
         tokens=tokens,
         cost=sum(known) if len(known) == len(costs) else None,
+    )
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A model that cannot run at all, and why; shown where its answer would be."""
+
+    model: str
+    error: SparringError
+
+    def as_reply(self) -> Reply:
+        return Reply(
+            model=self.model,
+            status="error",
+            error=self.error.one_line(),
+            exit_code=self.error.exit_code,
+        )
+
+
+def check_model(name: str, config: Config, privacy: Privacy) -> ModelRef | Refused:
+    """The model `name` stands for, or why it cannot run, known before any connection."""
+    if not name.strip():
+        return Refused(name, UsageError("no model named", hint="type a model name, e.g. local"))
+    try:
+        ref = resolve(name, config)
+    except SparringError as error:
+        return Refused(name, error)
+    if privacy.local_only and expected_location(ref) != "local":
+        return Refused(name, local_only_refusal(ref))
+    return ref
+
+
+def check_local_only(refs: list[ModelRef]) -> None:
+    """Refuse, before any connection, every model that is not on this machine."""
+    for ref in refs:
+        if expected_location(ref) != "local":
+            raise local_only_refusal(ref)
+
+
+def local_only_refusal(ref: ModelRef) -> UsageError:
+    return UsageError(
+        f"'{ref.name}' ({ref.full_name}) is not on this machine; local-only refuses it",
+        hint="pick a local model, e.g. -m local, or drop --local-only",
     )

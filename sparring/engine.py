@@ -1,7 +1,10 @@
-"""Run one prompt on one or many models at once, filling the session as text arrives.
+"""Run one turn on one or many models at once, and finish each reply once.
 
-No Textual here: the CLI and the TUI both drive this, passing callbacks for
-each delta and for checkpoints (saving the session while answers stream).
+No Textual here: the pipe and the TUI both drive this and only present what
+a `TurnListener` is told. Each reply streams into a `LiveReply`, whose list
+of deltas is the only place a delta is held on its way to the screen; when a
+reply ends, the engine finishes it (text, items, figures, cost, status) and
+says so, once. The session is checkpointed (saved) while answers stream.
 """
 
 from __future__ import annotations
@@ -9,40 +12,77 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sparring import items as items_module
-from sparring.config import Config
-from sparring.egress import Confirm, EgressGate, unconfirmed
+from sparring.config import Config, Privacy
+from sparring.egress import EgressGate, check_local_only
 from sparring.errors import SparringError, UsageError
 from sparring.pricing import estimate_cost
 from sparring.providers import (
     ModelRef,
-    expected_location,
     import_shared_modules,
     open_backend,
     resolve,
 )
-from sparring.providers.base import Backend, ChatRequest, Message, Usage
-from sparring.session import Reply, Session, Turn
+from sparring.providers.base import Backend, ChatRequest, Message, Usage, estimate_tokens
+from sparring.sessions.model import Reply, Session, Turn
 
-OnDelta = Callable[[int, str], None]
 BackendFactory = Callable[[ModelRef, Config], Backend]
-Checkpoint = Callable[[], None]
 CHECKPOINT_SECONDS = 2.0
 
 
 @dataclass
 class LiveReply:
-    """A reply while it streams: its deltas are joined only when someone looks."""
+    """A reply while it streams: its deltas, and when they came.
+
+    `parts` is appended to as deltas arrive and joined only when someone
+    looks (`sync`, a checkpoint, the end); a view shows `parts[shown:]`.
+    """
 
     reply: Reply
+    #: The model within its provider, as priced, and where it is expected to run.
+    model: str = ""
+    location: str = "local"
+    input_tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+    first_delta_at: float | None = None
+    characters: int = 0
     parts: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        if self.first_delta_at is None:
+            self.first_delta_at = time.monotonic()
+        self.characters += len(text)
+        self.parts.append(text)
 
     def sync(self) -> Reply:
         self.reply.text = "".join(self.parts)
         return self.reply
+
+
+class TurnListener:
+    """What the engine tells the view of a turn. Every method may be left as it is."""
+
+    def began(self, index: int, live: LiveReply) -> None:
+        """Reply `index` of the turn is about to stream into `live`."""
+
+    def delta(self, index: int, text: str) -> None:
+        """Text of reply `index` arrived (it is in `live.parts` already)."""
+
+    def ended(self, index: int, reply: Reply) -> None:
+        """Reply `index` is finished: its text, items, figures, cost and status are final."""
+
+    def notice(self, text: str) -> None:
+        """Something the writer should know while the turn runs (a retry)."""
+
+    def checkpoint(self) -> None:
+        """A good moment to save the session (every few seconds while answers stream)."""
+
+
+QUIET = TurnListener()
 
 
 def build_request(session: Session, turn: Turn, model: str, config: Config) -> ChatRequest:
@@ -63,32 +103,102 @@ def build_request(session: Session, turn: Turn, model: str, config: Config) -> C
     )
 
 
-def check_local_only(refs: list[ModelRef]) -> None:
-    """Refuse, before any connection, every model that is not on this machine."""
-    for ref in refs:
-        if expected_location(ref) != "local":
-            raise UsageError(
-                f"'{ref.name}' ({ref.full_name}) is not on this machine; local-only refuses it",
-                hint="pick a local model, e.g. -m local, or drop --local-only",
+def prepare(session: Session, turn: Turn, config: Config) -> list[LiveReply]:
+    """A LiveReply for each reply of `turn`, with what is known before anything is sent."""
+    from sparring.providers import expected_location
+
+    lives = []
+    for reply in turn.replies:
+        live = LiveReply(reply)
+        with contextlib.suppress(SparringError):
+            ref = resolve(reply.model, config)
+            live.model = ref.model
+            live.location = expected_location(ref)
+        request = build_request(session, turn, reply.model, config)
+        live.input_tokens = sum(estimate_tokens(message.content) for message in request.messages)
+        lives.append(live)
+    return lives
+
+
+async def run_turn(
+    session: Session,
+    turn: Turn,
+    config: Config,
+    *,
+    listener: TurnListener = QUIET,
+    gate: EgressGate | None = None,
+    privacy: Privacy | None = None,
+    backend_factory: BackendFactory = open_backend,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+) -> list[Reply]:
+    """Stream every reply of `turn` concurrently; the wall time is that of the slowest.
+
+    Context goes to a model that is not on this machine only once `gate`
+    admits it (pass the same gate to every turn of a session, so the writer
+    is asked once); without a gate, such a model is refused.
+    """
+    privacy = privacy or Privacy()
+    gate = gate or EgressGate(session, None, config)
+    refs = [resolve(reply.model, config) for reply in turn.replies]
+    if privacy.local_only:
+        check_local_only(refs)
+    lives = prepare(session, turn, config)
+    for index, live in enumerate(lives):
+        listener.began(index, live)
+
+    async def checkpoints() -> None:
+        while True:
+            await asyncio.sleep(checkpoint_seconds)
+            for live in lives:
+                live.sync()
+            listener.checkpoint()
+
+    saver = asyncio.create_task(checkpoints())
+    try:
+        if len(refs) > 1:
+            await asyncio.to_thread(import_shared_modules, refs)
+        await asyncio.gather(
+            *(
+                _stream_reply(
+                    index,
+                    live,
+                    ref,
+                    build_request(session, turn, live.reply.model, config),
+                    config,
+                    listener=listener,
+                    local_only=privacy.local_only,
+                    backend_factory=backend_factory,
+                    gate=gate,
+                    output=turn.output,
+                )
+                for index, (live, ref) in enumerate(zip(lives, refs, strict=True))
             )
+        )
+    finally:
+        saver.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await saver
+        for live in lives:
+            live.sync()
+            if live.reply.status == "streaming":  # cancelled before it could begin
+                live.reply.status = "cancelled"
+    return turn.replies
 
 
-async def stream_reply(
+async def _stream_reply(
+    index: int,
     live: LiveReply,
     ref: ModelRef,
     request: ChatRequest,
     config: Config,
     *,
-    on_delta: Callable[[str], None] | None = None,
-    local_only: bool = False,
-    backend_factory: BackendFactory = open_backend,
-    gate: EgressGate | None = None,
-    on_notice: Callable[[str], None] | None = None,
-) -> Reply:
-    """Stream one answer into `live`. Failures are recorded in the reply, not raised.
-
-    Without a `gate`, a model that is not on this machine is refused.
-    """
+    listener: TurnListener,
+    local_only: bool,
+    backend_factory: BackendFactory,
+    gate: EgressGate,
+    output: str,
+) -> None:
+    """Stream one answer into `live`, then finish it. Failures are recorded in the reply."""
     reply = live.reply
     reply.status = "streaming"
     backend: Backend | None = None
@@ -106,41 +216,55 @@ async def stream_reply(
                 hint="pick a local model, or drop --local-only",
             )
         if backend.location == "cloud":
-            if gate is None:
-                raise unconfirmed(backend.label)
             await gate.admit(backend, request, ref.model)
-        backend.notice = on_notice
-        async for event in backend.stream(request):
+        async for event in backend.stream(request, notice=listener.notice):
             if isinstance(event, Usage):
                 _record_usage(reply, event)
                 reply.status = "ok"
             else:
-                live.parts.append(event)
-                if on_delta is not None:
-                    on_delta(event)
+                live.add(event)
+                listener.delta(index, event)
     except SparringError as error:
         reply.status = "interrupted" if live.parts else "error"
         reply.error = error.one_line()
         reply.exit_code = error.exit_code
-        usage = getattr(error, "usage", None)
-        if isinstance(usage, Usage):
-            _record_usage(reply, usage)
+        if error.usage is not None:
+            _record_usage(reply, error.usage)
     except asyncio.CancelledError:
         reply.status = "cancelled"
+        await _finish(live, ref, config, output, listener, index)
         raise
     except Exception as error:  # a bug in a backend or SDK: keep it in this reply's column
         reply.status = "interrupted" if live.parts else "error"
         reply.error = f"{ref.full_name}: unexpected {type(error).__name__}: {error}"
         reply.exit_code = SparringError.exit_code
     finally:
-        live.sync()
-        reply.cost = estimate_cost(
-            ref.model, reply.location, reply.input_tokens, reply.output_tokens, config
-        )
         if backend is not None:
             with contextlib.suppress(Exception):
                 await backend.aclose()
-    return reply
+    await _finish(live, ref, config, output, listener, index)
+
+
+async def _finish(
+    live: LiveReply,
+    ref: ModelRef,
+    config: Config,
+    output: str,
+    listener: TurnListener,
+    index: int,
+) -> None:
+    """Finish the reply once: its text, items, cost; then tell the listener."""
+    reply = live.sync()
+    reply.cost = estimate_cost(
+        ref.model, reply.location, reply.input_tokens, reply.output_tokens, config
+    )
+    if output == "list":
+        try:
+            # Folding a long list takes tens of milliseconds: off the event loop.
+            reply.items = await asyncio.to_thread(items_module.items_of, reply.text)
+        except asyncio.CancelledError:
+            reply.items = items_module.items_of(reply.text)
+    listener.ended(index, reply)
 
 
 #: Importing an SDK is CPU work, which two threads can only interleave (the GIL):
@@ -160,91 +284,3 @@ def _record_usage(reply: Reply, usage: Usage) -> None:
     reply.tokens_estimated = usage.tokens_estimated
     reply.ttft = None if usage.time_to_first_token is None else round(usage.time_to_first_token, 4)
     reply.seconds = round(usage.total_time, 4)
-
-
-def finish_items(turn: Turn) -> None:
-    """Parse and fold the items of a list turn's replies."""
-    if turn.output != "list":
-        return
-    for reply in turn.replies:
-        reply.items = items_module.items_of(reply.text)
-
-
-async def run_turn(
-    session: Session,
-    turn: Turn,
-    config: Config,
-    *,
-    on_delta: OnDelta | None = None,
-    checkpoint: Checkpoint | None = None,
-    checkpoint_seconds: float = CHECKPOINT_SECONDS,
-    local_only: bool = False,
-    on_live: Callable[[list[LiveReply]], None] | None = None,
-    backend_factory: BackendFactory = open_backend,
-    confirm_egress: Confirm | None = None,
-    gate: EgressGate | None = None,
-    on_notice: Callable[[str], None] | None = None,
-) -> list[Reply]:
-    """Stream every reply of `turn` concurrently; the wall time is that of the slowest.
-
-    Context goes to a model that is not on this machine only once
-    `confirm_egress` (asked once per session) says yes; pass the same `gate`
-    to every turn of a session so the writer is asked only the first time.
-    """
-    gate = gate or EgressGate(session, confirm_egress, config)
-    refs = [resolve(reply.model, config) for reply in turn.replies]
-    if local_only:
-        check_local_only(refs)
-    lives = [LiveReply(reply) for reply in turn.replies]
-    if on_live is not None:
-        on_live(lives)
-
-    def delta_callback(index: int) -> Callable[[str], None] | None:
-        if on_delta is None:
-            return None
-        return lambda text: on_delta(index, text)
-
-    async def checkpoints() -> None:
-        while True:
-            await asyncio.sleep(checkpoint_seconds)
-            for live in lives:
-                live.sync()
-            if checkpoint is not None:
-                checkpoint()
-
-    saver = asyncio.create_task(checkpoints()) if checkpoint is not None else None
-    try:
-        if len(refs) > 1:
-            await asyncio.to_thread(import_shared_modules, refs)
-        await asyncio.gather(
-            *(
-                stream_reply(
-                    live,
-                    ref,
-                    build_request(session, turn, live.reply.model, config),
-                    config,
-                    on_delta=delta_callback(index),
-                    local_only=local_only,
-                    backend_factory=backend_factory,
-                    gate=gate,
-                    on_notice=on_notice,
-                )
-                for index, (live, ref) in enumerate(zip(lives, refs, strict=True))
-            )
-        )
-    finally:
-        if saver is not None:
-            saver.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await saver
-        for live in lives:
-            live.sync()
-            if live.reply.status == "streaming":
-                live.reply.status = "cancelled"
-        try:
-            # Folding a long list takes tens of milliseconds: off the event loop.
-            await asyncio.to_thread(finish_items, turn)
-        except asyncio.CancelledError:
-            finish_items(turn)
-            raise
-    return turn.replies

@@ -2,9 +2,12 @@
 
     SparringError                 1   base class; never raised directly
     ├── UsageError                2   bad command line
-    │   └── ConfigError           2   config file unreadable or of the wrong shape
-    │       └── PromptError       2   prompt file unreadable or of the wrong shape
+    │   ├── ConfigError           2   config file unreadable or of the wrong shape
+    │   │   └── PromptError       2   prompt file unreadable or of the wrong shape
+    │   └── EgressRefused         2   the context may not leave the machine (no, or no one to ask)
     ├── BadInput                 65   input that cannot be used (not UTF-8, too large)
+    │   └── SessionFormatError   65   a file that is not a session sparring can read
+    │       └── NewerFormat      65   a session written by a newer sparring
     ├── NoInput                  66   no context at all (empty stdin, missing file)
     ├── ProviderUnavailable      69   backend not reachable
     │   └── ModelNotFound        69   backend reachable, model missing
@@ -19,6 +22,11 @@ The exit codes follow sysexits.h, as mail tools and `llm` users expect.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sparring.providers.base import Usage
+
 
 class SparringError(Exception):
     """A failure with a one-line message, a hint for the fix, and an exit code."""
@@ -29,6 +37,8 @@ class SparringError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: The figures of the answer it cut short, when a stream failed (see Backend.stream).
+        self.usage: Usage | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -52,8 +62,20 @@ class PromptError(ConfigError):
     pass
 
 
+class EgressRefused(UsageError):
+    """The context was not sent: the writer said no, or could not be asked."""
+
+
 class BadInput(SparringError):
     exit_code = 65
+
+
+class SessionFormatError(BadInput):
+    """A file that is not a session sparring can read."""
+
+
+class NewerFormat(SessionFormatError):
+    """A session file written by a newer sparring: read it with that one; never overwrite it."""
 
 
 class NoInput(SparringError):

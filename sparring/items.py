@@ -125,3 +125,24 @@ def shared_ideas(
             shared[a].setdefault(i, []).append(right_model)
             shared[b].setdefault(j, []).append(left_model)
     return shared
+
+
+@dataclass
+class IdeaDiff:
+    """The ideas of two answers to one turn: shared, only in the old, only in the new."""
+
+    both: list[tuple[str, str]] = field(default_factory=list)
+    only_old: list[str] = field(default_factory=list)
+    only_new: list[str] = field(default_factory=list)
+
+
+def diff_ideas(old: list[str], new: list[str], threshold: float = MATCH_THRESHOLD) -> IdeaDiff:
+    """Which ideas of `old` and `new` are the same idea, and which only one of them has."""
+    pairs = match_items(old, new, threshold)
+    matched_old = {i for i, _j, _score in pairs}
+    matched_new = {j for _i, j, _score in pairs}
+    return IdeaDiff(
+        both=[(old[i], new[j]) for i, j, _score in pairs],
+        only_old=[text for index, text in enumerate(old) if index not in matched_old],
+        only_new=[text for index, text in enumerate(new) if index not in matched_new],
+    )

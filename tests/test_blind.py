@@ -13,9 +13,11 @@ import pytest
 
 from conftest import SAMPLE_DRAFT, Runner, saved_sessions, write_config
 from fakeservers import FakeOllama, FakeOpenAI, Reply
-from sparring import blind, store
-from sparring.session import Context, Session, Turn, Vote, from_toml, to_toml
-from sparring.session import Reply as SessionReply
+from sparring.judging import blind
+from sparring.sessions import store
+from sparring.sessions.model import Context, Session, Turn, Vote
+from sparring.sessions.model import Reply as SessionReply
+from sparring.sessions.toml_format import from_toml, to_toml
 from terminal import TerminalFactory, sparring_command
 
 DRAFT = b"Our city should plant ten thousand trees by 2030."
@@ -221,7 +223,7 @@ class TestVoteCommand:
         assert result.code == 0, result.stderr
         assert result.stdout == ""
         a, b = session.votes[0].order
-        where = {LOCAL: "local, on this machine", CLOUD: "cloud"}
+        where = {LOCAL: "local · on this machine", CLOUD: "cloud"}
         assert f"A was {a} ({where[a]}); B was {b} ({where[b]})" in result.stderr
         [vote] = only_session(sparring_home).votes
         assert (vote.choice, vote.winner) == ("B", b)
@@ -230,7 +232,7 @@ class TestVoteCommand:
         session = hand_made(["local", "anthropic:claude-opus-4-1"])
         result = sparring("vote", session.id, "a")
         assert (
-            "A was local (local, on this machine); B was anthropic:claude-opus-4-1 (cloud)"
+            "A was local (local · on this machine); B was anthropic:claude-opus-4-1 (cloud)"
             in result.stderr
         )
 
@@ -274,20 +276,24 @@ class TestSideBySideBlind:
         return console.file.getvalue()  # type: ignore[attr-defined]
 
     def test_columns_are_headed_a_and_b_and_the_text_waits_for_both_answers(self) -> None:
-        from sparring.live import SideBySide
+        from sparring.cli.live import SideBySide
+        from sparring.engine import LiveReply
 
         fast = SessionReply(model="ollama:qwen3:4b", backend="ollama:qwen3:4b", status="ok")
         fast.text, fast.ttft, fast.seconds, fast.output_tokens = "Fast words", 0.1, 0.5, 9
         slow = SessionReply(model="cloud:big", backend="cloud:big", status="streaming")
-        view = SideBySide([slow, fast], labels=blind.LABELS)
-        view.delta(1, "Fast words")
-        view.delta(0, "Slow wo")
+        view = SideBySide(2, labels=blind.LABELS)
+        lives = [LiveReply(slow), LiveReply(fast)]
+        for index, live in enumerate(lives):
+            view.follow(index, live)
+        lives[1].add("Fast words")
+        lives[0].add("Slow wo")
         streaming = self.render(view)
         assert "A" in streaming and "B" in streaming
         assert "Fast words" not in streaming and "Slow wo" not in streaming
         assert streaming.count("answering…") == 2
         slow.status = "ok"
-        view.delta(0, "rds")
+        lives[0].add("rds")
         done = self.render(view)
         assert "Fast words" in done and "Slow words" in done
         for tell in ("qwen", "ollama", "big", "ttft", "tok/s", "$", "streaming"):
@@ -317,7 +323,7 @@ class TestInATerminal:
         assert "EXITED 0" in done
         [vote] = only_session(sparring_home).votes
         assert vote.choice == "A"
-        where = {LOCAL: "local, on this machine", CLOUD: "cloud"}
+        where = {LOCAL: "local · on this machine", CLOUD: "cloud"}
         a, b = vote.order
         assert f"A was {a} ({where[a]}); B was {b}" in done.replace("\n", "")
 

@@ -10,10 +10,11 @@ import pytest
 
 from sparring import engine
 from sparring.config import Config
+from sparring.egress import check_local_only
 from sparring.errors import ModelNotFound
 from sparring.providers import ModelRef
 from sparring.providers.base import Backend, ChatRequest, Finish, Message
-from sparring.session import Reply, Session, Turn
+from sparring.sessions.model import Reply, Session, Turn
 
 
 class Scripted(Backend):
@@ -85,12 +86,13 @@ class TestConcurrency:
         backends = {"a": Scripted(["x", "y"]), "b": Scripted(["z"])}
         session, turn = one_turn("a", "b")
         seen: list[tuple[int, str]] = []
+
+        class Seen(engine.TurnListener):
+            def delta(self, index: int, text: str) -> None:
+                seen.append((index, text))
+
         await engine.run_turn(
-            session,
-            turn,
-            CONFIG,
-            backend_factory=factory(backends),
-            on_delta=lambda index, text: seen.append((index, text)),
+            session, turn, CONFIG, backend_factory=factory(backends), listener=Seen()
         )
         assert sorted(seen) == [(0, "x"), (0, "y"), (1, "z")]
 
@@ -209,4 +211,4 @@ class TestLocalOnly:
 
         monkeypatch.delenv("ANTHROPIC_BASE_URL")
         with pytest.raises(UsageError, match="not on this machine"):
-            engine.check_local_only([ModelRef("flagship", "anthropic", "claude-opus-4-1")])
+            check_local_only([ModelRef("flagship", "anthropic", "claude-opus-4-1")])

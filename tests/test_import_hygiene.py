@@ -6,25 +6,21 @@ import json
 import subprocess
 import sys
 
-CORE = [
-    "sparring",
-    "sparring.cli",
-    "sparring.config",
-    "sparring.engine",
-    "sparring.items",
-    "sparring.pipe",
-    "sparring.prompts",
-    "sparring.providers",
-    "sparring.providers.base",
-    "sparring.providers.local",
-    "sparring.providers.ollama",
-    "sparring.providers.openai",
-    "sparring.providers.anthropic",
-    "sparring.render",
-    "sparring.session",
-    "sparring.store",
-    "sparring.commands",
-]
+
+def _modules() -> list[str]:
+    """Every module of sparring but the TUI's (and __main__, which runs the command)."""
+    import pkgutil
+
+    import sparring
+
+    return [
+        module.name
+        for module in pkgutil.walk_packages(sparring.__path__, "sparring.")
+        if not module.name.startswith("sparring.tui") and module.name != "sparring.__main__"
+    ]
+
+
+CORE = ["sparring", *_modules()]
 HEAVY = ["textual", "ollama", "openai", "anthropic", "llama_cpp", "numpy", "rich"]
 
 

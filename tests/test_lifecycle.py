@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sparring import lifecycle
+from sparring.cli import lifecycle
 
 
 @pytest.fixture
@@ -19,6 +19,9 @@ def restored_gc() -> Iterator[None]:
     gc.unfreeze()
     if enabled:
         gc.enable()
+
+
+IMPORT = "from sparring.cli.lifecycle import exit_now"
 
 
 class TestGarbageCollection:
@@ -41,7 +44,11 @@ class TestGarbageCollection:
 class TestQuickExit:
     def run(self, code: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-c", f"import sys\nfrom sparring.lifecycle import exit_now\n{code}"],
+            [
+                sys.executable,
+                "-c",
+                f"import sys\nfrom sparring.cli.lifecycle import exit_now\n{code}",
+            ],
             capture_output=True,
             timeout=60,
             check=False,

@@ -64,7 +64,7 @@ class TestPipeMode:
         assert len(headings) == 2
         assert headings[0].startswith("=== local (local:SmolLM2")
         assert headings[1].startswith(f"=== local:{model_file}")
-        assert all("local, on this machine" in line and "tok/s" in line for line in headings)
+        assert all("local · on this machine" in line and "tok/s" in line for line in headings)
 
     def test_a_draft_longer_than_the_context_window_is_refused_with_the_sizes(
         self, sparring: Runner, sparring_home: Path

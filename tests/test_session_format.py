@@ -9,21 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sparring import store
+from sparring.errors import NewerFormat, SessionFormatError
 from sparring.items import Item
-from sparring.session import (
-    FORMAT_VERSION,
-    Context,
-    Keeper,
-    NewerFormat,
-    Reply,
-    Session,
-    SessionFormatError,
-    Turn,
-    Vote,
-    from_toml,
-    to_toml,
-)
+from sparring.sessions import store
+from sparring.sessions.model import FORMAT_VERSION, Context, Keeper, Reply, Session, Turn, Vote
+from sparring.sessions.toml_format import from_toml, to_toml
 
 # Any text a draft or a model may hold: control characters, CRLF, quotes, emoji.
 hostile_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300) | st.sampled_from(

@@ -16,12 +16,11 @@ import pytest
 
 from conftest import REPO, Runner, saved_sessions
 from fakeservers import DEFAULT_CHUNKS, FakeOllama, Reply
-from sparring import catalog, store
-from sparring.items import Item
-from sparring.replay import paced_chunks
-from sparring.rerun import diff_ideas
-from sparring.session import Context, Keeper, Session, Turn
-from sparring.session import Reply as SessionReply
+from sparring.cli.commands.replay import paced_chunks
+from sparring.items import Item, diff_ideas
+from sparring.sessions import catalog, store
+from sparring.sessions.model import Context, Keeper, Session, Turn
+from sparring.sessions.model import Reply as SessionReply
 
 EXAMPLES = sorted((REPO / "sessions").glob("*.toml"))
 

@@ -11,12 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Runner, write_config
-from sparring import catalog, store
 from sparring.config import Config, Price
-from sparring.ledger import Flagship, fixed_flagship
-from sparring.pricing import price_for, shipped_prices
-from sparring.session import Context, Keeper, Reply, Session, Turn, Vote
-from sparring.stats import (
+from sparring.judging.ledger import Flagship, fixed_flagship
+from sparring.judging.stats import (
     Pair,
     Tally,
     compute,
@@ -25,6 +22,9 @@ from sparring.stats import (
     recommendation_for,
     wilson,
 )
+from sparring.pricing import price_for, shipped_prices
+from sparring.sessions import catalog, store
+from sparring.sessions.model import Context, Keeper, Reply, Session, Turn, Vote
 
 LOCAL, CLOUD = "local", "cloud:test-flagship"
 PRICES = (

@@ -25,7 +25,7 @@ def test_two_answers_stand_side_by_side_in_a_terminal(terminal: TerminalFactory)
     panel_tops = [line for line in screen.splitlines() if line.startswith("╭")]
     # One line holds both panels' top borders: the answers are side by side.
     assert len(panel_tops) == 1, screen
-    assert panel_tops[0].count("local, on this machin") == 2, screen
+    assert panel_tops[0].count("local · on this mach") == 2, screen
     assert screen.count("tok/s") == 2
 
 

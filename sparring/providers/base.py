@@ -86,7 +86,12 @@ class Usage:
 
 def estimate_tokens(text: str) -> int:
     """A rough count for backends that report none: about four characters a token."""
-    return max(1, round(len(text) / 4)) if text else 0
+    return estimate_characters(len(text))
+
+
+def estimate_characters(characters: int) -> int:
+    """`estimate_tokens` for text of which only the length is known."""
+    return max(1, round(characters / 4)) if characters else 0
 
 
 class Backend:
@@ -100,8 +105,6 @@ class Backend:
 
     def __init__(self, model: str) -> None:
         self.model = model
-        #: Where to say what the backend is doing (retries), if anyone listens.
-        self.notice: Callable[[str], None] | None = None
 
     @property
     def label(self) -> str:
@@ -136,8 +139,10 @@ class Backend:
     async def _on_transport_event(self, _event: str, _info: dict[str, Any]) -> None:
         self.request_sent()
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[str | Usage]:
-        """Text deltas, then one `Usage`.
+    async def stream(
+        self, request: ChatRequest, *, notice: Callable[[str], None] | None = None
+    ) -> AsyncIterator[str | Usage]:
+        """Text deltas, then one `Usage`; what the backend is doing (retries) goes to `notice`.
 
         A 429 or 5xx before the first token is retried with backoff (honouring
         Retry-After), within a bound; never after it, as that would repeat text.
@@ -156,7 +161,7 @@ class Backend:
         began = time.perf_counter()
         usage = Usage()
         finish: Finish | None = None
-        produced: list[str] = []
+        produced = 0  # characters of text streamed so far
         attempt = 0
         while True:
             try:
@@ -168,7 +173,7 @@ class Backend:
                         continue
                     if usage.time_to_first_token is None:
                         usage.time_to_first_token = time.perf_counter() - self._started(began)
-                    produced.append(event)
+                    produced += len(event)
                     yield event
                 if finish is None:
                     raise StreamInterrupted(
@@ -181,8 +186,8 @@ class Backend:
                     self._attach_usage(error, usage, self._started(began), request, produced)
                     raise
                 attempt += 1
-                if self.notice is not None:
-                    self.notice(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
+                if notice is not None:
+                    notice(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
                 await asyncio.sleep(delay)
             except SparringError as error:
                 self._attach_usage(error, usage, self._started(began), request, produced)
@@ -195,9 +200,7 @@ class Backend:
         """When the clock of the current stream started: at the send, else when it began."""
         return began if self._sent_at is None else self._sent_at
 
-    def _retry_delay(
-        self, error: TemporaryFailure, attempt: int, produced: list[str]
-    ) -> float | None:
+    def _retry_delay(self, error: TemporaryFailure, attempt: int, produced: int) -> float | None:
         """Seconds to wait before asking again, or None when it must not be retried."""
         if produced or not error.retryable or attempt >= MAX_RETRIES:
             return None
@@ -211,11 +214,11 @@ class Backend:
         usage: Usage,
         started: float,
         request: ChatRequest,
-        produced: list[str],
+        produced: int,
     ) -> None:
         usage.total_time = time.perf_counter() - started
         _fill_counts(usage, request, produced, None)
-        error.usage = usage  # type: ignore[attr-defined]
+        error.usage = usage
 
     async def list_models(self) -> list[str]:
         return []
@@ -224,16 +227,14 @@ class Backend:
         """Release connections; the default has none."""
 
 
-def _fill_counts(
-    usage: Usage, request: ChatRequest, produced: list[str], finish: Finish | None
-) -> None:
+def _fill_counts(usage: Usage, request: ChatRequest, produced: int, finish: Finish | None) -> None:
     input_tokens = finish.input_tokens if finish else None
     output_tokens = finish.output_tokens if finish else None
     if input_tokens is None:
         input_tokens = sum(estimate_tokens(m.content) for m in request.messages)
         usage.tokens_estimated = True
     if output_tokens is None:
-        output_tokens = estimate_tokens("".join(produced))
+        output_tokens = estimate_characters(produced)
         usage.tokens_estimated = True
     usage.input_tokens = input_tokens
     usage.output_tokens = output_tokens

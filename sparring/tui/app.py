@@ -13,11 +13,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from sparring.config import Config
+from sparring.config import Config, Privacy
 from sparring.engine import BackendFactory
 from sparring.prompts import Prompt, load_all
 from sparring.providers import open_backend
-from sparring.session import Session
+from sparring.sessions.model import Session
 from sparring.tui.options import AppOptions
 from sparring.tui.screens.main import MainScreen
 
@@ -55,7 +55,7 @@ class SparringApp(App[int]):
         sources: Sequence[str] = (),
         models: Sequence[str] = (),
         task: str | None = None,
-        local_only: bool = False,
+        privacy: Privacy | None = None,
         session: Session | None = None,
         read_only: bool = False,
         backend_factory: BackendFactory = open_backend,
@@ -66,7 +66,7 @@ class SparringApp(App[int]):
         self.options = AppOptions(
             config=config,
             prompts=load_all() if prompts is None else prompts,
-            local_only=local_only,
+            privacy=privacy or Privacy.resolve(config),
             backend_factory=backend_factory,
         )
         self.initial_session = session
@@ -133,7 +133,7 @@ def run_tui(
     sources: Sequence[str] = (),
     models: Sequence[str] = (),
     task: str | None = None,
-    local_only: bool = False,
+    privacy: Privacy | None = None,
     session: Session | None = None,
     read_only: bool = False,
     prompts: dict[str, Prompt] | None = None,
@@ -145,7 +145,7 @@ def run_tui(
         sources=sources,
         models=models,
         task=task,
-        local_only=local_only,
+        privacy=privacy,
         session=session,
         read_only=read_only,
         prompts=prompts,

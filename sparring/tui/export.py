@@ -1,4 +1,4 @@
-"""Keepers as Markdown: copied to the clipboard or written to a file."""
+"""Writing the keepers' Markdown to a file the writer picks."""
 
 from __future__ import annotations
 
@@ -7,17 +7,7 @@ from pathlib import Path
 from sparring import paths
 from sparring.errors import CannotSave
 from sparring.files import write_private_atomically
-from sparring.session import Session
-
-
-def keepers_markdown(session: Session) -> str:
-    title = session.title or "sparring"
-    lines = [f"# Keepers: {title}", ""]
-    for keeper in session.keepers:
-        source = f" ({keeper.model})" if keeper.model else ""
-        text = keeper.text.strip().replace("\n", "\n  ")
-        lines.append(f"- {text}{source}")
-    return "\n".join(lines) + "\n"
+from sparring.sessions.model import Session
 
 
 def default_export_path(session: Session) -> Path:

@@ -1,10 +1,10 @@
-"""What every screen of the app shares: settings, prompts, and how backends are opened."""
+"""What every screen of the app shares: settings, prompts, privacy, and how backends open."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sparring.config import Config
+from sparring.config import Config, Privacy
 from sparring.engine import BackendFactory
 from sparring.prompts import Prompt
 from sparring.providers import open_backend
@@ -14,13 +14,8 @@ from sparring.providers import open_backend
 class AppOptions:
     config: Config
     prompts: dict[str, Prompt]
-    local_only: bool = False
+    privacy: Privacy = field(default_factory=Privacy)
     backend_factory: BackendFactory = open_backend
-
-    @property
-    def only_local(self) -> bool:
-        """Local-only by flag or by the config's privacy setting."""
-        return self.local_only or self.config.privacy == "local-only"
 
     def default_models(self, models: list[str] | tuple[str, ...] = ()) -> list[str]:
         """The columns to start with: those asked for, else the compare list, else one."""

@@ -9,7 +9,7 @@ so a screen showing them is the same on every run.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from sparring.config import Config, Endpoint, Price
@@ -118,9 +118,11 @@ class FakeBackend(Backend):
             raise self.script.fail
         yield Finish(self.script.input_tokens, self.script.output_tokens)
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[str | Usage]:
+    async def stream(
+        self, request: ChatRequest, *, notice: Callable[[str], None] | None = None
+    ) -> AsyncIterator[str | Usage]:
         """The real stream, with the clock's figures replaced by the script's."""
-        async for event in super().stream(request):
+        async for event in super().stream(request, notice=notice):
             if isinstance(event, Usage):
                 event.time_to_first_token = self.script.ttft
                 event.total_time = self.script.total_time

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from sparring import store
 from sparring.config import Config
-from sparring.session import Reply, Session
+from sparring.sessions import store
+from sparring.sessions.model import Reply, Session
 from sparring.tui.app import SparringApp
 from sparring.tui.screens.main import MainScreen
 from sparring.tui.widgets.reply import ReplyView

@@ -7,11 +7,11 @@ import threading
 import pytest
 from rapidfuzz import fuzz
 
-from sparring.config import Config
+from sparring.config import Config, Privacy
 from sparring.errors import AuthenticationFailed
 from sparring.providers import ModelRef
 from sparring.providers.base import Backend
-from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
+from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
 from sparring.tui.screens.main import FRAME, FRAME_BESIDE_EMBEDDED, MainScreen
 
 from . import fakes
@@ -185,7 +185,7 @@ class TestErrors:
 
     async def test_local_only_refuses_the_cloud_column_before_sending_anything(self) -> None:
         backends = two_models()
-        app = make_app(backends, local_only=True)
+        app = make_app(backends, privacy=Privacy(local_only=True))
         async with app.run_test(size=SIZE) as pilot:
             await run_task(pilot, app)
             assert "local-only refuses it" in str(view(app, 1).status.content)

@@ -11,10 +11,10 @@ from textual.command import CommandList, CommandPalette
 from textual.message import Message
 from textual.widgets import Input
 
-from sparring.session import Session
-from sparring.tui.screens.browser import SessionBrowser
+from sparring.sessions.model import Session
+from sparring.tui.dialogs.browser import SessionBrowser
+from sparring.tui.dialogs.open_file import OpenFileScreen
 from sparring.tui.screens.main import MainScreen
-from sparring.tui.screens.open_file import OpenFileScreen
 
 from .fakes import HEADLINES_FLAGSHIP, HEADLINES_SMALL, FakeBackends, Script, chunks
 from .helpers import (

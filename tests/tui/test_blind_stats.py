@@ -7,8 +7,8 @@ import re
 
 from textual.widgets import Input, Static
 
-from sparring import store
-from sparring.session import Context, Reply, Session, Turn, Vote
+from sparring.sessions import store
+from sparring.sessions.model import Context, Reply, Session, Turn, Vote
 from sparring.tui.app import SparringApp
 from sparring.tui.blind_mode import ANSWERING
 from sparring.tui.widgets.column import AnswerColumn

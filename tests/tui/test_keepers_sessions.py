@@ -6,11 +6,11 @@ from pathlib import Path
 
 from textual.widgets import TextArea
 
-from sparring import catalog, store
-from sparring.session import Session
-from sparring.tui.screens.ask_path import AskPathScreen
-from sparring.tui.screens.browser import SessionBrowser, fuzzy_filter
-from sparring.tui.screens.keep_passage import KeepPassageScreen
+from sparring.sessions import catalog, store
+from sparring.sessions.model import Session
+from sparring.tui.dialogs.ask_path import AskPathScreen
+from sparring.tui.dialogs.browser import SessionBrowser, fuzzy_filter
+from sparring.tui.dialogs.keep_passage import KeepPassageScreen
 from sparring.tui.screens.main import MainScreen
 
 from .fakes import HEADLINES_FLAGSHIP, HEADLINES_SMALL, FakeBackends, Script

@@ -6,16 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from sparring.errors import UsageError
+from sparring.config import Privacy
+from sparring.egress import Refused, check_model
+from sparring.engine import LiveReply
+from sparring.errors import CannotSave, UsageError
+from sparring.figures import live_figures, short_figures, where_label
 from sparring.prompts import free_text_prompt
-from sparring.session import Keeper, Reply, Session, Turn
-from sparring.tui.export import default_export_path, keepers_markdown, write_markdown
-from sparring.tui.figures import LiveFigures, reply_figures, where_label
-from sparring.tui.saving import SessionSaver
-from sparring.tui.turns import Refused, check_model, follow_up_turn, heading, task_turn
+from sparring.sessions.markdown import keepers_markdown
+from sparring.sessions.model import Keeper, Reply, Session, Turn
+from sparring.sessions.saving import Saver
+from sparring.sessions.turns import follow_up_turn, heading, task_turn
+from sparring.tui.export import default_export_path, write_markdown
 from sparring.tui.widgets.reply import status_line
 
 from . import fakes
+
+LOCAL_ONLY = Privacy(local_only=True)
 
 
 class TestFigures:
@@ -23,23 +29,25 @@ class TestFigures:
         reply = Reply(
             "flagship", location="cloud", ttft=0.5, seconds=2.5, output_tokens=41, cost=0.0123
         )
-        assert reply_figures(reply) == "ttft 0.50s · 20 tok/s · 41 tok · $0.0123"
+        assert short_figures(reply) == "ttft 0.50s · 20 tok/s · 41 tok · $0.0123"
 
     def test_a_local_reply_is_free_and_an_unpriced_one_says_so(self) -> None:
-        assert reply_figures(Reply("small", location="local", output_tokens=3, cost=0.0)).endswith(
+        assert short_figures(Reply("small", location="local", output_tokens=3, cost=0.0)).endswith(
             "free"
         )
-        assert reply_figures(Reply("x", location="cloud", output_tokens=3)).endswith("cost unknown")
+        assert short_figures(Reply("x", location="cloud", output_tokens=3)).endswith("cost unknown")
 
     def test_estimated_tokens_are_marked(self) -> None:
-        assert "~12 tok" in reply_figures(Reply("x", output_tokens=12, tokens_estimated=True))
+        assert "~12 tok" in short_figures(Reply("x", output_tokens=12, tokens_estimated=True))
 
     def test_live_figures_come_from_the_deltas_seen_so_far(self) -> None:
-        live = LiveFigures("big-model", "cloud", input_tokens=1000, started=10.0)
-        assert live.render(11.0, fakes.config()) == "waiting 1.0s"
-        live.add("x" * 40, now=10.5)
-        live.add("x" * 40, now=11.0)
-        assert live.render(12.5, fakes.config()) == "ttft 0.50s · 10 tok/s · ~20 tok · $0.0033"
+        live = LiveReply(Reply("flagship"), "big-model", "cloud", input_tokens=1000, started=10.0)
+        assert live_figures(live, 11.0, fakes.config()) == "waiting 1.0s"
+        live.add("x" * 40)
+        live.add("x" * 40)
+        live.first_delta_at = 10.5
+        expected = "ttft 0.50s · 10 tok/s · ~20 tok · $0.0033"
+        assert live_figures(live, 12.5, fakes.config()) == expected
 
     def test_where_a_model_runs_is_said_plainly(self) -> None:
         assert where_label("local") == "local · on this machine"
@@ -68,22 +76,22 @@ class TestStatusLines:
 
 class TestTurns:
     def test_an_unknown_model_is_refused_with_a_hint(self) -> None:
-        refused = check_model("smal", fakes.config(), local_only=False)
+        refused = check_model("smal", fakes.config(), Privacy())
         assert isinstance(refused, Refused)
         reply = refused.as_reply()
         assert (reply.status, reply.exit_code) == ("error", 2)
         assert "did you mean 'small'" in (reply.error or "")
 
     def test_local_only_refuses_a_cloud_model_but_not_a_local_one(self) -> None:
-        assert isinstance(check_model("flagship", fakes.config(), local_only=True), Refused)
-        assert not isinstance(check_model("small", fakes.config(), local_only=True), Refused)
+        assert isinstance(check_model("flagship", fakes.config(), LOCAL_ONLY), Refused)
+        assert not isinstance(check_model("small", fakes.config(), LOCAL_ONLY), Refused)
 
     def test_an_empty_model_name_is_refused(self) -> None:
-        refused = check_model("  ", fakes.config(), local_only=False)
+        refused = check_model("  ", fakes.config(), Privacy())
         assert isinstance(refused, Refused) and isinstance(refused.error, UsageError)
 
     def test_a_task_turn_renders_the_prompt_for_every_model(self) -> None:
-        turn = task_turn(free_text_prompt(), "my draft", "too long?", ["a", "b"])
+        turn = task_turn(free_text_prompt(), "my draft", ["a", "b"], instruction="too long?")
         assert turn.user.endswith("too long?") and "my draft" in turn.user
         assert [reply.model for reply in turn.replies] == ["a", "b"]
         assert heading(turn) == "ask: too long?"
@@ -124,9 +132,9 @@ class TestSaving:
     def test_a_failing_save_is_reported_once_and_retried_quietly(self, sparring_home: Path) -> None:
         sparring_home.parent.mkdir(parents=True, exist_ok=True)
         sparring_home.write_text("not a dir")
-        reports: list[str] = []
-        saver = SessionSaver(Session(), reports.append)
+        reports: list[Exception] = []
+        saver = Saver(Session(), reports.append)
         assert not saver.save() and not saver.save()
-        assert len(reports) == 1 and "stays in memory" in reports[0]
+        assert len(reports) == 1 and isinstance(reports[0], CannotSave)
         sparring_home.unlink()
         assert saver.save() and saver.path is not None and saver.path.exists()

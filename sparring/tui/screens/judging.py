@@ -1,102 +1,88 @@
-"""The main screen's blind turns and stats panel, apart from the rest of the screen.
+"""Blind turns and the stats panel: what F8 (blind), a/b/t/n (the vote) and F9 (stats) do.
 
-`MainScreen` builds on this: it owns the session, the columns and the
-streams; here is what F8 (blind), a/b/t/n (the vote) and F9 (stats) do.
+A plain helper the main screen holds: it keeps the blind state and works
+on the screen's widgets through the screen's own properties.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
-from textual.screen import Screen
-from textual.widgets import Select
-
-from sparring import blind
-from sparring.session import Session
+from sparring.egress import Refused, check_model
+from sparring.sessions.model import Vote
 from sparring.tui.blind_mode import BlindMode
-from sparring.tui.options import AppOptions
-from sparring.tui.saving import SessionSaver
-from sparring.tui.turns import Refused, check_model
-from sparring.tui.widgets.column import AnswerColumn
-from sparring.tui.widgets.stats_panel import StatsPanel
-from sparring.tui.widgets.task import TaskPicker
+
+if TYPE_CHECKING:
+    from sparring.tui.screens.main import MainScreen
+    from sparring.tui.widgets.column import AnswerColumn
 
 
-class JudgingScreen(Screen[None]):
-    session: Session
-    options: AppOptions
-    saver: SessionSaver
-    blind: BlindMode
-    running_turn: int | None
-    read_only: bool
+class Judging:
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+        self.blind = BlindMode()
 
-    if TYPE_CHECKING:
-
-        @property
-        def columns(self) -> list[AnswerColumn]: ...
-
-        @property
-        def task_picker(self) -> TaskPicker: ...
-
-    @property
-    def stats_panel(self) -> StatsPanel:
-        return self.query_one(StatsPanel)
-
-    def judging_allowed(self, action: str) -> bool:
+    def allowed(self, action: str) -> bool:
         if action == "vote":
-            return self.blind.vote is not None and self.running_turn is None
-        return not self.read_only
+            return self.blind.vote is not None and self.screen.running_turn is None
+        return not self.screen.read_only
 
-    def action_toggle_blind(self) -> None:
+    def toggle_blind(self) -> str:
+        """Arm or disarm the next run's blindness; what to tell the writer."""
         self.blind.armed = not self.blind.armed
         if not self.blind.armed:
-            self.notify("Blind off: the next run shows the models' names.")
-        elif len(self.columns) != 2:
-            self.notify("Blind on, for a run with exactly two columns (F3 drops one).")
-        else:
-            self.notify("Blind on: the next run (F5) shows the answers as A and B.")
+            return "Blind off: the next run shows the models' names."
+        if len(self.screen.columns) != 2:
+            return "Blind on, for a run with exactly two columns (F3 drops one)."
+        return "Blind on: the next run (F5) shows the answers as A and B."
 
-    def _can_run_blind(self, columns: list[AnswerColumn]) -> bool:
+    def can_run(self, columns: list[AnswerColumn]) -> bool:
+        """A blind run needs exactly two columns whose models can run."""
         if not self.blind.armed:
             return True
-        config, local_only = self.options.config, self.options.only_local
-        checked = [check_model(column.model, config, local_only=local_only) for column in columns]
-        if len(columns) != 2 or any(isinstance(ref, Refused) for ref in checked):
-            self.notify(
-                "Blind needs exactly two columns whose models can run; fix them or press F8.",
-                severity="warning",
-            )
-            return False
-        return True
+        options = self.screen.options
+        checked = [check_model(column.model, options.config, options.privacy) for column in columns]
+        return len(columns) == 2 and not any(isinstance(ref, Refused) for ref in checked)
 
-    def _votable(self) -> bool:
-        return self.blind.vote is not None and blind.votable(self.session, self.blind.vote)
+    def begin(self, turn_index: int, columns: list[AnswerColumn]) -> list[AnswerColumn]:
+        """Draw the order and head the columns A and B; the column of each reply, in order.
 
-    def action_vote(self, key: str) -> None:
-        if self.running_turn is not None or self.blind.vote is None:
-            self.notify("No blind vote is waiting.")
+        Each column is set to the model it will show, so its header is right
+        once the names come back (and the next run keeps the drawn order).
+        """
+        from sparring.judging import blind
+
+        session = self.screen.session
+        vote: Vote = self.blind.begin(session, turn_index)
+        for label, column, model in zip(blind.LABELS, columns, vote.order, strict=True):
+            column.set_blind(label)
+            column.model_input.value = model
+        turn = session.turns[turn_index]
+        column_of = blind.display_index(turn, vote)
+        return [columns[column_of[index]] for index in range(len(turn.replies))]
+
+    def reveal(self) -> str:
+        """Give the columns their names and figures back; what the vote said, and who was who."""
+        shown, text = self.blind.end(self.screen.session)
+        for column, reply in zip(self.screen.columns, shown, strict=False):
+            column.set_blind(None)
+            column.show_reply(reply)
+        return text
+
+    def vote(self, key: str) -> None:
+        screen = self.screen
+        if screen.running_turn is not None or self.blind.vote is None:
+            screen.notify("No blind vote is waiting.")
             return
-        if not self.blind.cast(self.session, key):
-            self.notify("An answer failed, so there is no fair vote: " + self._reveal())
+        if not self.blind.cast(screen.session, key):
+            screen.notify("An answer failed, so there is no fair vote: " + self.reveal())
             return
-        self.saver.save()
-        self.notify(self._reveal(), title="Blind vote")
-        self.refresh_stats()
-
-    def _reveal(self) -> str:
-        columns = self.columns
-        return self.blind.reveal(self.session, columns)
-
-    def action_toggle_stats(self) -> None:
-        self.stats_panel.toggle_class("shown")
+        screen.saver.save()
+        screen.notify(self.reveal(), title="Blind vote")
         self.refresh_stats()
 
     def refresh_stats(self) -> None:
-        task = str(self.task_picker.select.value)
+        screen = self.screen
+        task = str(screen.task_picker.select.value)
         hidden = self.blind.vote is not None
-        self.stats_panel.show_stats(self.session, self.options.config, task, hidden=hidden)
-
-    @on(Select.Changed, "#task Select")
-    def task_changed(self) -> None:
-        self.refresh_stats()
+        screen.stats_panel.show_stats(screen.session, screen.options.config, task, hidden=hidden)

@@ -1,4 +1,8 @@
-"""The main screen's keepers: starring items, keeping passages, copying and exporting."""
+"""The keepers: starring items, keeping passages (F4), and the stars that show them.
+
+A plain helper the main screen holds; the keepers themselves live in the
+session, and the keepers pane shows them.
+"""
 
 from __future__ import annotations
 
@@ -7,65 +11,62 @@ from typing import TYPE_CHECKING
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
 
-from sparring.session import Keeper
+from sparring.sessions.model import Keeper
 from sparring.tui.blind_mode import VOTE_FIRST
-from sparring.tui.screens.judging import JudgingScreen
-from sparring.tui.widgets.columns import AnswerColumns
-from sparring.tui.widgets.keepers import KeepersPane
 from sparring.tui.widgets.reply import ItemList, ReplyView
 
+if TYPE_CHECKING:
+    from sparring.tui.screens.main import MainScreen
 
-class KeepingScreen(JudgingScreen):
-    if TYPE_CHECKING:
 
-        @property
-        def keepers_pane(self) -> KeepersPane: ...
+class Keeping:
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
 
-        @property
-        def answer_columns(self) -> AnswerColumns: ...
+    def kept(self, model: str, turn_index: int) -> set[str]:
+        return self.screen.keepers_pane.kept(model, turn_index)
 
-        def save_soon(self) -> object: ...
+    def _refused(self) -> bool:
+        """Keeping waits for a blind vote, and a read-only session keeps nothing new."""
+        if self.screen.judging.blind.vote is not None:
+            self.screen.notify(VOTE_FIRST)
+            return True
+        if self.screen.read_only:
+            self.screen.notify("This session is read-only.")
+            return True
+        return False
 
-    def _kept(self, model: str, turn_index: int) -> set[str]:
-        return self.keepers_pane.kept(model, turn_index)
+    def toggle(self, item_list: ItemList, text: str) -> None:
+        if not self._refused():
+            self.screen.keepers_pane.toggle(Keeper(text, item_list.model, item_list.turn_index))
 
-    def on_item_list_keep_toggled(self, message: ItemList.KeepToggled) -> None:
-        if self.blind.vote is not None:
-            self.notify(VOTE_FIRST)
-            return
-        if self.read_only:
-            self.notify("This session is read-only.")
-            return
-        item_list = message.item_list
-        self.keepers_pane.toggle(Keeper(message.text, item_list.model, item_list.turn_index))
-
-    def action_keep(self) -> None:
+    def keep(self) -> None:
         """Keep the selected passage, the highlighted item, or pick a passage to keep."""
-        if self.blind.vote is not None:
-            self.notify(VOTE_FIRST)
+        screen = self.screen
+        if self._refused():
             return
-        selected = self.get_selected_text()
-        view = self._reply_of(next(iter(self.selections), None))
+        selected = screen.get_selected_text()
+        view = self._reply_of(next(iter(screen.selections), None))
         if selected and selected.strip() and view is not None:
-            self.keepers_pane.add(Keeper(selected.strip(), view.model, view.turn_index))
-            self.clear_selection()
+            screen.keepers_pane.add(Keeper(selected.strip(), view.model, view.turn_index))
+            screen.clear_selection()
             return
-        if isinstance(self.focused, ItemList):
-            self.focused.action_select()
+        if isinstance(screen.focused, ItemList):
+            screen.focused.action_select()
             return
-        column = self.answer_columns.of(self.focused)
+        column = screen.answer_columns.of(screen.focused)
         view = column.latest if column is not None else None
         if view is None or not view.text.strip():
-            self.notify("Move to an answer first (Tab), then press F4 to keep from it.")
+            screen.notify("Move to an answer first (Tab), then press F4 to keep from it.")
             return
 
         def keep(passage: str | None) -> None:
             if passage and view is not None:
-                self.keepers_pane.add(Keeper(passage, view.model, view.turn_index))
+                screen.keepers_pane.add(Keeper(passage, view.model, view.turn_index))
 
-        from sparring.tui.screens.keep_passage import KeepPassageScreen  # a TextArea: on demand
+        from sparring.tui.dialogs.keep_passage import KeepPassageScreen  # a TextArea: on demand
 
-        self.app.push_screen(KeepPassageScreen(view.text), keep)
+        screen.app.push_screen(KeepPassageScreen(view.text), keep)
 
     def _reply_of(self, node: DOMNode | None) -> ReplyView | None:
         try:
@@ -73,15 +74,7 @@ class KeepingScreen(JudgingScreen):
         except NoMatches:
             return None
 
-    def on_keepers_pane_changed(self) -> None:
-        for column in self.columns:
+    def show_stars(self) -> None:
+        for column in self.screen.columns:
             for view in column.replies:
-                view.mark(kept=self._kept(view.model, view.turn_index))
-        self.save_soon()
-        self.refresh_stats()
-
-    def action_copy_keepers(self) -> None:
-        self.keepers_pane.action_copy()
-
-    def action_export_keepers(self) -> None:
-        self.keepers_pane.action_export()
+                view.mark(kept=self.kept(view.model, view.turn_index))

@@ -1,8 +1,10 @@
 """The main screen: the draft, the task, the answer columns, the keepers, the prompt line.
 
-A turn streams in one worker (`stream_turn`), which only posts messages:
-`Delta` for each piece of text, `TurnDone` when every reply has ended. The
-handlers below are the only code that touches the widgets.
+A turn streams in one worker (`stream_turn`) that runs the engine, whose
+listener only posts messages: a reply `Began` (its LiveReply, which holds its
+deltas), a reply `Ended` (finished by the engine), `TurnDone`. A timer's
+`Frame` shows each stream's new deltas. The handlers below are the only code
+that touches the widgets; blind turns and keepers are plain helpers.
 """
 
 from __future__ import annotations
@@ -10,45 +12,42 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Select
 
-from sparring.egress import EgressGate, EgressRequest, always
-from sparring.engine import build_request, run_turn
+from sparring.egress import EgressGate, EgressRequest, Refused, always, check_model
+from sparring.engine import LiveReply, TurnListener, run_turn
+from sparring.errors import CannotSave, NewerFormat
+from sparring.figures import live_figures
 from sparring.prompts import FREE_TEXT
-from sparring.providers import expected_location
-from sparring.providers.base import estimate_tokens
 from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
-from sparring.session import Context, Reply, Session, Turn, make_title
-from sparring.tui.blind_mode import (
-    ANSWERING,
-    VOTE_FIRST,
-    VOTE_KEYS,
-    BlindMode,
-    blind_status,
-    show_reply_header,
-)
-from sparring.tui.figures import LiveFigures
+from sparring.sessions.model import Context, Reply, Session, Turn, make_title
+from sparring.sessions.saving import Saver
+from sparring.sessions.turns import follow_up_turn, heading, task_turn
+from sparring.tui.blind_mode import ANSWERING, VOTE_FIRST, VOTE_KEYS, BlindMode, blind_status
 from sparring.tui.options import AppOptions
-from sparring.tui.saving import SessionSaver
-from sparring.tui.screens.confirm_egress import ConfirmEgressScreen
-from sparring.tui.screens.keeping import KeepingScreen
-from sparring.tui.streams import Stream
-from sparring.tui.turns import Refused, check_model, follow_up_turn, heading, task_turn
+from sparring.tui.screens.judging import Judging
+from sparring.tui.screens.keeping import Keeping
 from sparring.tui.widgets.column import AnswerColumn
 from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.context import ContextPane
 from sparring.tui.widgets.follow_up import FollowUpLine
 from sparring.tui.widgets.keepers import KeepersPane
-from sparring.tui.widgets.reply import STATUS_LINES, ReplyView
+from sparring.tui.widgets.reply import STATUS_LINES, ItemList, ReplyView
 from sparring.tui.widgets.stats_panel import StatsPanel
 from sparring.tui.widgets.task import TaskPicker
+
+if TYPE_CHECKING:
+    from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
 
 FRAME = 0.1  # seconds between redraws of the answers while they stream: each costs a layout
 # While the embedded model generates (in this process, on the same cores), the
@@ -59,7 +58,47 @@ FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
 EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
 
 
-class MainScreen(KeepingScreen):
+@dataclass
+class Stream:
+    """A reply of the running turn, where it is shown, and how much of it is shown."""
+
+    reply: Reply
+    column: AnswerColumn
+    view: ReplyView
+    live: LiveReply | None = None  # the engine's, once the reply began
+    shown_parts: int = 0
+    ended: Reply | None = None  # the reply as the engine finished it
+    shown_ended: bool = False
+
+    def flush(self) -> None:
+        """Hand the view the deltas that came since the last frame."""
+        if self.live is None or len(self.live.parts) == self.shown_parts:
+            return
+        self.view.append("".join(self.live.parts[self.shown_parts :]))
+        self.shown_parts = len(self.live.parts)
+
+
+class ScreenListener(TurnListener):
+    """The engine's listener for one turn: it posts messages, and saves at checkpoints."""
+
+    def __init__(self, screen: MainScreen, turn_index: int) -> None:
+        self.screen = screen
+        self.turn_index = turn_index
+
+    def began(self, index: int, live: LiveReply) -> None:
+        self.screen.post_message(MainScreen.Began(self.turn_index, index, live))
+
+    def ended(self, index: int, reply: Reply) -> None:
+        self.screen.post_message(MainScreen.Ended(self.turn_index, index, reply))
+
+    def notice(self, text: str) -> None:
+        self.screen.post_message(MainScreen.Notice(text, "warning"))
+
+    def checkpoint(self) -> None:
+        self.screen.saver.save()
+
+
+class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("f5", "run", "Run task", priority=True),
         Binding("escape", "stop", "Stop"),
@@ -75,17 +114,23 @@ class MainScreen(KeepingScreen):
     ]
 
     @dataclass
-    class Delta(Message):
+    class Began(Message):
         turn_index: int
         reply_index: int
-        text: str
+        live: LiveReply
+
+    @dataclass
+    class Ended(Message):
+        turn_index: int
+        reply_index: int
+        reply: Reply
 
     @dataclass
     class TurnDone(Message):
         turn_index: int
 
     class Frame(Message):
-        """Time to redraw the streams; posted by a timer, handled in turn with the deltas."""
+        """Time to redraw the streams; posted by a timer, handled in turn with the rest."""
 
     @dataclass
     class Notice(Message):
@@ -120,18 +165,17 @@ class MainScreen(KeepingScreen):
         self.closable = closable
         self.initial_models = self.session.models or options.default_models(models)
         self.initial_task = self.session.task or task
-        self.saver = SessionSaver(self.session, self._report_save_failure)
-        allowed = options.config.privacy == "allow-cloud"
-        self.gate = EgressGate(
-            self.session, always if allowed else self._ask_egress, options.config
-        )
+        self.saver = Saver(self.session, self._report_save_failure)
+        confirm = always if options.privacy.allow_cloud else self._ask_egress
+        self.gate = EgressGate(self.session, confirm, options.config)
         self._egress_screen: ConfirmEgressScreen | None = None
         self.running_turn: int | None = None
         self.streams: list[Stream] = []
         self._ticker: Timer | None = None
         self._figures_shown_at = 0.0
         self._drawn_at = 0.0
-        self.blind = BlindMode()
+        self.judging = Judging(self)
+        self.keeping = Keeping(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -185,6 +229,10 @@ class MainScreen(KeepingScreen):
         return self.query_one(KeepersPane)
 
     @property
+    def stats_panel(self) -> StatsPanel:
+        return self.query_one(StatsPanel)
+
+    @property
     def follow_up(self) -> FollowUpLine:
         return self.query_one(FollowUpLine)
 
@@ -196,6 +244,10 @@ class MainScreen(KeepingScreen):
     def columns(self) -> list[AnswerColumn]:
         return self.answer_columns.columns
 
+    @property
+    def blind(self) -> BlindMode:
+        return self.judging.blind
+
     # --- running a task or a follow-up --------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -204,7 +256,7 @@ class MainScreen(KeepingScreen):
         if action == "close":
             return self.read_only and self.closable
         if action in ("toggle_blind", "vote"):
-            return self.judging_allowed(action)
+            return self.judging.allowed(action)
         return True
 
     async def action_run(self) -> None:
@@ -222,12 +274,19 @@ class MainScreen(KeepingScreen):
             self.task_picker.instruction_input.focus()
             return
         columns = self.columns
-        if not self._distinct_models(columns) or not self._can_run_blind(columns):
+        if not self._distinct_models(columns):
+            return
+        if not self.judging.can_run(columns):
+            self.notify(
+                "Blind needs exactly two columns whose models can run; fix them or press F8.",
+                severity="warning",
+            )
             return
         self.session.context = Context(context, list(self.context_pane.sources))
         self.session.title = self.session.title or make_title(prompt.name, context)
-        turn = task_turn(prompt, context, instruction, [column.model for column in columns])
-        await self._start(turn, columns, blind_run=self.blind.armed)
+        models = [column.model for column in columns]
+        turn = task_turn(prompt, context, models, instruction=instruction)
+        await self._start(turn, columns, blind_run=self.judging.blind.armed)
 
     async def on_follow_up_line_submitted(self, message: FollowUpLine.Submitted) -> None:
         if self.read_only or self._busy():
@@ -246,7 +305,7 @@ class MainScreen(KeepingScreen):
         await self._start(follow_up_turn(self.session, message.text, models, message.to), columns)
 
     def _busy(self) -> bool:
-        if self.running_turn is None and self.blind.vote is not None:
+        if self.running_turn is None and self.judging.blind.vote is not None:
             self.notify(VOTE_FIRST, severity="warning")
             return True
         if self.running_turn is not None:
@@ -264,29 +323,25 @@ class MainScreen(KeepingScreen):
         self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False
     ) -> None:
         """Show a reply per column, refuse the models that cannot run, stream the rest."""
-        config = self.options.config
+        options = self.options
         self.session.turns.append(turn)
         turn_index = len(self.session.turns) - 1
         if blind_run:
-            columns = self.blind.begin(self.session, turn_index, columns)
+            columns = self.judging.begin(turn_index, columns)
         asked, turn.replies = turn.replies, []
         refused: list[Reply] = []
         self.streams = []
-        now = time.monotonic()
         for reply, column in zip(asked, columns, strict=True):
             view = await column.add_reply(turn_index, reply.model, heading(turn), turn.output)
-            ref = check_model(reply.model, config, local_only=self.options.only_local)
+            ref = check_model(reply.model, options.config, options.privacy)
             if isinstance(ref, Refused):
                 refused.append(ref.as_reply())
                 await self._show_ended(column, view, refused[-1])
                 continue
             turn.replies.append(reply)
             view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
-            request = build_request(self.session, turn, reply.model, config)
-            input_tokens = sum(estimate_tokens(message.content) for message in request.messages)
-            live = LiveFigures(ref.model, expected_location(ref), input_tokens, started=now)
             column.show_figures("")
-            self.streams.append(Stream(reply, column, view, live, turn.output))
+            self.streams.append(Stream(reply, column, view))
         self.running_turn = turn_index
         if self._ticker is not None:
             self._ticker.stop()
@@ -296,22 +351,16 @@ class MainScreen(KeepingScreen):
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def stream_turn(self, turn_index: int, refused: list[Reply]) -> None:
         turn = self.session.turns[turn_index]
-
-        def on_delta(reply_index: int, text: str) -> None:
-            self.post_message(self.Delta(turn_index, reply_index, text))
-
         try:
             if turn.replies:
                 await run_turn(
                     self.session,
                     turn,
                     self.options.config,
-                    on_delta=on_delta,
-                    checkpoint=self.saver.save,
-                    local_only=self.options.only_local,
-                    backend_factory=self.options.backend_factory,
+                    listener=ScreenListener(self, turn_index),
                     gate=self.gate,
-                    on_notice=lambda text: self.post_message(self.Notice(text, "warning")),
+                    privacy=self.options.privacy,
+                    backend_factory=self.options.backend_factory,
                 )
         except Exception as error:  # a backend's bug must not take the session down with it
             for reply in turn.replies:
@@ -331,27 +380,33 @@ class MainScreen(KeepingScreen):
         return await answer
 
     def on_main_screen_ask_egress(self, message: AskEgress) -> None:
+        from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
+
         def answered(send: bool | None) -> None:
             self._egress_screen = None
             if not message.answer.done():
                 message.answer.set_result(bool(send))
 
-        self._egress_screen = ConfirmEgressScreen(message.request)
-        self.app.push_screen(self._egress_screen, answered)
+        dialog = ConfirmEgressScreen(message.request)
+        self._egress_screen = dialog
+        self.app.push_screen(dialog, answered)
 
-    def on_main_screen_delta(self, message: Delta) -> None:
-        if message.turn_index != self.running_turn:
-            return
-        stream = self.streams[message.reply_index]
-        stream.parts.append(message.text)
-        stream.live.add(message.text, time.monotonic())
-        stream.view.add(message.text)
+    def on_main_screen_began(self, message: Began) -> None:
+        if message.turn_index == self.running_turn:
+            self.streams[message.reply_index].live = message.live
+
+    def on_main_screen_ended(self, message: Ended) -> None:
+        if message.turn_index == self.running_turn:
+            self.streams[message.reply_index].ended = message.reply
 
     async def on_main_screen_turn_done(self, message: TurnDone) -> None:
         for stream in self.streams:
-            await self._show_ended(stream.column, stream.view, stream.reply)
-        if self.blind.hides(message.turn_index) and not self._votable():
-            self.notify("An answer failed, so there is no fair vote: " + self._reveal())
+            stream.flush()
+            await self._show_ended(stream.column, stream.view, stream.ended or stream.reply)
+        if self.judging.blind.hides(message.turn_index) and not self.judging.blind.votable(
+            self.session
+        ):
+            self.notify("An answer failed, so there is no fair vote: " + self.judging.reveal())
         await self.answer_columns.mark_shared(message.turn_index)
         for stream in self.streams:
             self.call_after_refresh(stream.column.follow)
@@ -363,10 +418,10 @@ class MainScreen(KeepingScreen):
         if self._egress_screen is not None:
             # The turn was stopped while the question was open; it no longer needs an answer.
             self._egress_screen.dismiss(False)
-        self.refresh_stats()
+        self.judging.refresh_stats()
 
     async def on_main_screen_frame(self) -> None:
-        """Feed each stream's new text to its Markdown, and show each reply that has ended.
+        """Show each stream's new text, and each reply that has ended.
 
         The live figures are redrawn a few times a second, not every frame.
         """
@@ -378,20 +433,22 @@ class MainScreen(KeepingScreen):
         show_figures = now - self._figures_shown_at >= FIGURES_EVERY
         if show_figures:
             self._figures_shown_at = now
-        if self.blind.holding(self.session, self.running_turn):
+        if self.judging.blind.holding(self.session, self.running_turn):
             return
         for stream in self.streams:
             if stream.shown_ended:
                 continue
-            if stream.has_ended:
+            stream.flush()
+            if stream.ended is not None:
                 stream.shown_ended = True
-                # Folding a long list takes tens of milliseconds: not on the UI thread.
-                ended = await asyncio.to_thread(stream.ended, config)
-                await self._show_ended(stream.column, stream.view, ended)
+                await self._show_ended(stream.column, stream.view, stream.ended)
                 continue
-            stream.view.flush()
-            if show_figures and not self.blind.hides(self.running_turn):
-                stream.column.show_figures(stream.live.render(now, config))
+            if (
+                show_figures
+                and stream.live is not None
+                and not self.judging.blind.hides(self.running_turn)
+            ):
+                stream.column.show_figures(live_figures(stream.live, now, config))
                 stream.column.follow()
 
     def redraw_interval(self) -> float:
@@ -399,16 +456,16 @@ class MainScreen(KeepingScreen):
         embedded = any(
             stream.reply.backend.partition(":")[0] == LocalBackend.provider
             for stream in self.streams
-            if not stream.has_ended
+            if stream.ended is None
         )
         return FRAME_BESIDE_EMBEDDED if embedded else FRAME
 
     async def _show_ended(self, column: AnswerColumn, view: ReplyView, reply: Reply) -> None:
-        await view.finish(reply, self._kept(reply.model, view.turn_index))
-        if self.blind.hides(view.turn_index):
+        await view.finish(reply, self.keeping.kept(reply.model, view.turn_index))
+        if self.judging.blind.hides(view.turn_index):
             view.status.update(blind_status(reply))
         else:
-            show_reply_header(column, reply)
+            column.show_reply(reply)
 
     def action_stop(self) -> None:
         """Cancel the streams in flight; what they said so far stays."""
@@ -420,12 +477,58 @@ class MainScreen(KeepingScreen):
     def on_main_screen_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
 
-    def _report_save_failure(self, text: str) -> None:
-        self.post_message(self.Notice(text, "error"))
+    def _report_save_failure(self, error: CannotSave | NewerFormat) -> None:
+        text = error.one_line() if isinstance(error, CannotSave) else str(error)
+        self.post_message(self.Notice(f"Not saved: {text}. The session stays in memory.", "error"))
 
     @work(group="save", exit_on_error=False)
     async def save_soon(self) -> None:
         self.saver.save()
+
+    # --- blind turns, the vote and the stats (see judging.py) ---------------
+
+    def action_toggle_blind(self) -> None:
+        self.notify(self.judging.toggle_blind())
+
+    def action_vote(self, key: str) -> None:
+        self.judging.vote(key)
+
+    def action_toggle_stats(self) -> None:
+        self.stats_panel.toggle_class("shown")
+        self.judging.refresh_stats()
+
+    @on(Select.Changed, "#task Select")
+    def task_changed(self) -> None:
+        self.judging.refresh_stats()
+
+    # --- keepers (see keeping.py) --------------------------------------------
+
+    def on_item_list_keep_toggled(self, message: ItemList.KeepToggled) -> None:
+        self.keeping.toggle(message.item_list, message.text)
+
+    def action_keep(self) -> None:
+        self.keeping.keep()
+
+    def on_keepers_pane_changed(self) -> None:
+        self.keeping.show_stars()
+        self.save_soon()
+        self.judging.refresh_stats()
+
+    def action_copy_keepers(self) -> None:
+        self.keepers_pane.action_copy()
+
+    def action_export_keepers(self) -> None:
+        self.keepers_pane.action_export()
+
+    def on_keepers_pane_export_asked(self, message: KeepersPane.ExportAsked) -> None:
+        from sparring.tui.dialogs.ask_path import AskPathScreen
+
+        def export(path: Path | None) -> None:
+            if path is not None:
+                self.keepers_pane.export_to(path, message.default)
+
+        dialog = AskPathScreen("Export the keepers as Markdown to", message.default)
+        self.app.push_screen(dialog, export)
 
     # --- columns -----------------------------------------------------------
 
@@ -456,7 +559,13 @@ class MainScreen(KeepingScreen):
     # --- files and sessions --------------------------------------------------
 
     def action_open_file(self) -> None:
-        self.context_pane.open_file()
+        from sparring.tui.dialogs.open_file import OpenFileScreen
+
+        def opened(path: Path | None) -> None:
+            if path is not None:
+                self.context_pane.read(path)
+
+        self.app.push_screen(OpenFileScreen(), opened)
 
     def action_sessions(self) -> None:
         def chosen(session: Session | None) -> None:
@@ -465,6 +574,6 @@ class MainScreen(KeepingScreen):
                     MainScreen(self.options, session=session, read_only=True, closable=True)
                 )
 
-        from sparring.tui.screens.browser import SessionBrowser  # the catalog: on demand
+        from sparring.tui.dialogs.browser import SessionBrowser  # the catalog: on demand
 
         self.app.push_screen(SessionBrowser(), chosen)

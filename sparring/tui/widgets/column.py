@@ -12,8 +12,9 @@ from textual.widgets import Input, Static
 
 from sparring.config import Config
 from sparring.errors import SparringError
+from sparring.figures import short_figures, where_label
 from sparring.providers import expected_location, resolve
-from sparring.tui.figures import where_label
+from sparring.sessions.model import Reply
 from sparring.tui.widgets.reply import ReplyView
 
 
@@ -102,6 +103,14 @@ class AnswerColumn(Vertical):
 
     def show_expected_where(self) -> None:
         self.query_one(".where", Static).update(self._expected_where(self.model))
+
+    def show_reply(self, reply: Reply) -> None:
+        """Head the column with how `reply` ended: where it ran, and its figures."""
+        self.show_figures(short_figures(reply))
+        if reply.backend:
+            self.show_where(reply.location, reply.backend)
+        else:
+            self.show_expected_where()
 
     def show_where(self, location: str, backend: str = "") -> None:
         label = where_label(location)

@@ -13,7 +13,6 @@ from textual.widgets import Static, TextArea
 
 from sparring.context import read_file
 from sparring.errors import SparringError
-from sparring.tui.screens.open_file import OpenFileScreen
 
 
 class ContextPane(Vertical):
@@ -54,17 +53,9 @@ class ContextPane(Vertical):
     def text(self) -> str:
         return self.text_area.text
 
-    def open_file(self) -> None:
-        """Ask for a file, then read it into the draft (replacing what is there)."""
-
-        def opened(path: Path | None) -> None:
-            if path is not None:
-                self.read(path)
-
-        self.app.push_screen(OpenFileScreen(), opened)
-
     @work(thread=True, group="open", exit_on_error=False)
     def read(self, path: Path) -> None:
+        """Read `path` into the draft (replacing what is there), or say why not."""
         try:
             text = read_file(path)
         except SparringError as error:

@@ -19,9 +19,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from sparring.errors import CannotSave
-from sparring.session import Keeper, Session
-from sparring.tui.export import default_export_path, keepers_markdown, write_markdown
-from sparring.tui.screens.ask_path import AskPathScreen
+from sparring.sessions.markdown import keepers_markdown
+from sparring.sessions.model import Keeper, Session
+from sparring.tui.export import default_export_path, write_markdown
 from sparring.visible import visible
 
 NOTHING_KEPT = "No keepers yet: star an item with Enter, or keep a passage with F4."
@@ -36,6 +36,12 @@ class KeepersPane(Vertical):
 
     class Changed(Message):
         """The keepers changed: stars to redraw, a session to save."""
+
+    @dataclass
+    class ExportAsked(Message):
+        """The writer wants the keepers in a file: where, with `default` offered."""
+
+        default: Path
 
     @dataclass
     class Exported(Message):
@@ -104,17 +110,14 @@ class KeepersPane(Vertical):
         self.notify(f"Copied {len(self.session.keepers)} keepers as Markdown.")
 
     def action_export(self) -> None:
+        """Ask the screen where to write the keepers (it owns the dialogs)."""
         if not self.session.keepers:
             self.notify(NOTHING_KEPT)
             return
-        default = default_export_path(self.session)
-        text = keepers_markdown(self.session)
+        self.post_message(self.ExportAsked(default_export_path(self.session)))
 
-        def export(path: Path | None) -> None:
-            if path is not None:
-                self.write_export(text, path, private=path == default)
-
-        self.app.push_screen(AskPathScreen("Export the keepers as Markdown to", default), export)
+    def export_to(self, path: Path, default: Path) -> None:
+        self.write_export(keepers_markdown(self.session), path, private=path == default)
 
     @work(thread=True, group="export", exit_on_error=False)
     def write_export(self, text: str, path: Path, *, private: bool) -> None:

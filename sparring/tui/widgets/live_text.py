@@ -71,7 +71,7 @@ class LiveText(Widget):
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
-        self._parts: list[str] = []
+        self._source = ""  # everything shown, as given
         self._blocks: list[str] = []  # the finished blocks, as sent
         self._gaps: list[bool] = []  # whether a blank line followed each one
         self._open = ""  # the text after them
@@ -85,7 +85,7 @@ class LiveText(Widget):
 
     @property
     def source(self) -> str:
-        return "".join(self._parts)
+        return self._source
 
     @property
     def streaming(self) -> bool:
@@ -102,7 +102,7 @@ class LiveText(Widget):
         """Add streamed text and redraw what it changed."""
         if not text:
             return
-        self._parts.append(text)
+        self._source += text
         self._open += text
         closed: list[tuple[str, bool]] = []
         while (end := block_end(self._open)) is not None:
@@ -131,7 +131,7 @@ class LiveText(Widget):
         if text.startswith(source):
             self.append(text[len(source) :])
             return
-        self._parts, self._blocks, self._gaps, self._open = [], [], [], ""
+        self._source, self._blocks, self._gaps, self._open = "", [], [], ""
         self._block_lines, self._open_lines = [], []
         self._drawn.clear()
         self.append(text)

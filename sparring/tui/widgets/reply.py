@@ -14,7 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sparring.items import Item
-from sparring.session import Reply
+from sparring.sessions.model import Reply
 from sparring.tui.widgets.live_text import LiveText
 from sparring.visible import visible
 
@@ -104,7 +104,6 @@ class ReplyView(Vertical):
         self.heading = heading
         self.output = output
         self.reply: Reply | None = None
-        self._pending: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, markup=False, classes="heading")
@@ -141,21 +140,13 @@ class ReplyView(Vertical):
         self.status.update(note)
         self.live.streaming = True
 
-    def add(self, delta: str) -> None:
-        """Keep a delta for the next frame: the screen is redrawn once a frame, not once a token."""
-        self._pending.append(delta)
-
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        text = visible("".join(self._pending))
-        self._pending.clear()
-        self.live.append(text)
+    def append(self, text: str) -> None:
+        """Show more of the answer: what streamed since the last frame."""
+        self.live.append(visible(text))
 
     async def finish(self, reply: Reply, kept: set[str]) -> None:
         """Show how the reply ended: its last text, its items, its status line."""
         self.reply = reply
-        self._pending.clear()
         if not self.is_attached:  # the app is closing
             return
         has_items = self.output == "list" and bool(reply.items)

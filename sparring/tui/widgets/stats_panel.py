@@ -18,11 +18,11 @@ from textual.widgets import Static
 
 from sparring.config import Config
 from sparring.errors import SparringError
-from sparring.session import Session
-from sparring.tui.figures import money
+from sparring.figures import money
+from sparring.sessions.model import Session
 
 if TYPE_CHECKING:
-    from sparring.stats import ModelFigures, Stats
+    from sparring.judging.stats import ModelFigures, Stats
 
 HIDDEN = "Figures hidden until you vote (a, b, t or n)."
 LOADING = "…"
@@ -85,7 +85,7 @@ class StatsPanel(Vertical):
         """Redraw for `session` and `task`; `hidden` while a blind vote is still to be cast."""
         if not self.shown:
             return
-        from sparring.stats import for_session  # only once the panel is opened (F9)
+        from sparring.judging.stats import for_session  # only once the panel is opened (F9)
 
         lines = [HIDDEN] if hidden else session_lines(for_session(session, config))
         self.session_figures.update("\n".join(lines))
@@ -97,7 +97,7 @@ class StatsPanel(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_recommendation(self, task: str, config: Config) -> None:
         try:
-            from sparring.stats import recommendation_for
+            from sparring.judging.stats import recommendation_for
 
             recommendations = recommendation_for(task, config)
         except (SparringError, OSError) as error:

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from sparring import paths
-from sparring.session import Session, SessionFormatError, load
+from sparring.errors import SessionFormatError
+from sparring.sessions.model import Session
+from sparring.sessions.toml_format import load
 
 INDEX_NAME = ".index.json"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 # Enough of each session to find it by what it says; the rest stays on disk.
 SEARCH_CHARS = 12_000
 FUZZY_THRESHOLD = 75.0
@@ -96,7 +98,9 @@ def summarize(session: Session, file: str) -> Entry:
         (s for s in ("streaming", "interrupted", "error", "cancelled") if s in statuses), "ok"
     )
     replies = " ".join(reply.text for turn in session.turns for reply in turn.replies)
-    search_text = f"{session.title}\n{session.context.text}\n{replies}".casefold()
+    # What a search looks through: the names a listing shows first, then the texts.
+    labels = " ".join([session.task, *session.models, session.created[:10]])
+    search_text = f"{session.title}\n{labels}\n{session.context.text}\n{replies}".casefold()
     return Entry(
         id=session.id,
         file=file,
@@ -189,14 +193,20 @@ def _write_index(folder: Path, files: dict[str, dict[str, object]]) -> None:
         write_private_atomically(folder / INDEX_NAME, text)
 
 
-def search(found: list[Entry], query: str, threshold: float = FUZZY_THRESHOLD) -> list[Entry]:
-    """The entries whose title, context or replies hold every word of `query`, or close to it."""
+def search(
+    found: list[Entry], query: str, threshold: float = FUZZY_THRESHOLD, limit: int | None = None
+) -> list[Entry]:
+    """The readable entries whose title, task, models, date, context or replies hold every
+    word of `query`, or close to it (a typo or two in a longer word), in the order given.
+
+    The one search: `sparring sessions QUERY` and the TUI's browser both use it.
+    """
     from rapidfuzz import fuzz
 
     words = query.casefold().split()
     if not words:
-        return found
-    matching = []
+        return [entry for entry in found if entry.readable][:limit]
+    matching: list[Entry] = []
     for entry in found:
         if not entry.readable:
             continue
@@ -207,4 +217,6 @@ def search(found: list[Entry], query: str, threshold: float = FUZZY_THRESHOLD) -
             for word in words
         ):
             matching.append(entry)
+            if limit is not None and len(matching) >= limit:
+                break
     return matching

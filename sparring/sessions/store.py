@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sparring import paths
-from sparring.errors import BadInput, NoInput, UsageError
+from sparring.errors import BadInput, NewerFormat, NoInput, SessionFormatError, UsageError
 from sparring.files import write_private_atomically
-from sparring.session import NewerFormat, Session, SessionFormatError, load, to_toml
+from sparring.sessions.model import Session
+from sparring.sessions.toml_format import load, to_toml
 
 
 def save(session: Session, folder: Path | None = None) -> Path:
@@ -45,6 +46,14 @@ def _on_disk_version(path: Path) -> int | None:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     return version if isinstance(version, int) else None
+
+
+def save_at(session: Session, path: Path) -> Path:
+    """Save `session` where it was found: in the sessions dir, or a file renamed by hand."""
+    if path.name == session.file_name():
+        return save(session, path.parent)
+    write_private_atomically(path, to_toml(session))
+    return path
 
 
 @dataclass(frozen=True)

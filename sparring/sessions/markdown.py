@@ -1,14 +1,13 @@
-"""`sparring export`: a session as a Markdown document or as JSON."""
+"""A session as a document: Markdown to read or share, JSON for other tools, the keepers alone."""
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
-from sparring.render import figures, heading, item_summary, status_note
-from sparring.session import Session, to_dict
+from sparring.figures import figures_line, heading, item_summary, status_note
+from sparring.sessions.model import Session
+from sparring.sessions.toml_format import to_dict
 
 
 def to_markdown(session: Session) -> str:
@@ -27,7 +26,7 @@ def to_markdown(session: Session) -> str:
         if turn.instruction:
             lines += [f"Instruction: {turn.instruction}", ""]
         for reply in turn.replies:
-            lines += [f"### {heading(reply)}", "", f"*{figures(reply)}*", ""]
+            lines += [f"### {heading(reply)}", "", f"*{figures_line(reply)}*", ""]
             lines += [reply.text.rstrip() or "(no answer)", ""]
             for note in (item_summary(reply), status_note(reply)):
                 if note:
@@ -48,24 +47,11 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.rstrip().splitlines())
 
 
-def cmd_export(argv: list[str]) -> int:
-    from sparring import store
-    from sparring.cli import command_parser
-    from sparring.errors import CannotSave
-
-    parser = command_parser("sparring export", "Write a session as Markdown or JSON.")
-    parser.add_argument("session", help="an ID, a unique prefix of one, or a path")
-    parser.add_argument("--format", choices=["md", "json"], default="md")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    options = parser.parse_args(argv)
-    session = store.open_session(options.session)
-    text = to_markdown(session) if options.format == "md" else to_json(session)
-    if options.output:
-        try:
-            Path(options.output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise CannotSave(f"cannot write {options.output}: {error.strerror}") from None
-        print(f"wrote {options.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+def keepers_markdown(session: Session) -> str:
+    title = session.title or "sparring"
+    lines = [f"# Keepers: {title}", ""]
+    for keeper in session.keepers:
+        source = f" ({keeper.model})" if keeper.model else ""
+        text = keeper.text.strip().replace("\n", "\n  ")
+        lines.append(f"- {text}{source}")
+    return "\n".join(lines) + "\n"

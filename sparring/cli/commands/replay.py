@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from sparring.render import block
-from sparring.session import Reply, Session
+from sparring.cli.parsing import add_session_argument, command_parser
+from sparring.cli.render import block
+from sparring.sessions.model import Reply, Session
 
 
 def print_session(session: Session) -> None:
@@ -37,20 +38,28 @@ def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:
 
 
 async def _pace(session: Session, speed: float) -> None:
-    from sparring.live import SideBySide
+    from sparring.cli.live import SideBySide
+    from sparring.engine import LiveReply
 
     for turn in session.turns:
-        shown = [Reply(model=r.model, backend=r.backend, location=r.location) for r in turn.replies]
-        view = SideBySide(shown)
+        view = SideBySide(len(turn.replies))
+        lives = [
+            LiveReply(Reply(model=r.model, backend=r.backend, location=r.location))
+            for r in turn.replies
+        ]
+        for index, live in enumerate(lives):
+            view.follow(index, live)
 
         async def play(
-            index: int, reply: Reply, view: SideBySide = view, shown: list[Reply] = shown
+            index: int, reply: Reply, view: SideBySide = view, lives: list[LiveReply] = lives
         ) -> None:
             for delay, piece in paced_chunks(reply, speed):
                 await asyncio.sleep(delay)
-                view.delta(index, piece)
+                lives[index].add(piece)
+                view.changed()
             # Finished: the column now shows the original figures under the text.
-            shown[index].__dict__.update(reply.__dict__)
+            lives[index].reply = reply
+            view.changed()
 
         with view:
             ticker = asyncio.create_task(view.tick())
@@ -58,14 +67,13 @@ async def _pace(session: Session, speed: float) -> None:
             ticker.cancel()
 
 
-def cmd_replay(argv: list[str]) -> int:
-    from sparring import store
-    from sparring.cli import command_parser
+def run(argv: list[str]) -> int:
+    from sparring.sessions import store
 
     parser = command_parser(
         "sparring replay", "Show a saved session: in the TUI, printed, or at its original pace."
     )
-    parser.add_argument("session", help="an ID, a unique prefix of one, or a path")
+    add_session_argument(parser)
     parser.add_argument(
         "--print",
         action="store_true",

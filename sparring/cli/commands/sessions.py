@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from sparring import catalog
+from sparring.cli.parsing import command_parser
+from sparring.sessions import catalog
 
 
 def list_sessions(query: str, limit: int, threshold: float = catalog.FUZZY_THRESHOLD) -> int:
@@ -12,7 +13,7 @@ def list_sessions(query: str, limit: int, threshold: float = catalog.FUZZY_THRES
     for entry in found:
         if not entry.readable:
             print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
-    shown = catalog.search(found, query, threshold) if query else [e for e in found if e.readable]
+    shown = catalog.search(found, query, threshold)
     for entry in shown[:limit]:
         when = entry.created[:16].replace("T", " ")
         models = " vs ".join(entry.models)
@@ -26,9 +27,7 @@ def list_sessions(query: str, limit: int, threshold: float = catalog.FUZZY_THRES
     return 0
 
 
-def cmd_sessions(argv: list[str]) -> int:
-    from sparring.cli import command_parser
-
+def run(argv: list[str]) -> int:
     parser = command_parser(
         "sparring sessions", "List saved sessions, newest first, fuzzy-filtered by QUERY."
     )

@@ -12,8 +12,8 @@ import random
 from collections.abc import Sequence
 
 from sparring.errors import UsageError
-from sparring.render import WHERE, item_summary
-from sparring.session import Reply, Session, Turn, Vote, now
+from sparring.figures import item_summary, where_label
+from sparring.sessions.model import Reply, Session, Turn, Vote, now
 
 LABELS = ("A", "B")
 QUESTION = "Which is better? [a] A  [b] B  [t] tie  [n] both bad  [s] skip "
@@ -129,7 +129,7 @@ def outcome(vote: Vote) -> str:
 
 
 def _named(reply: Reply) -> str:
-    where = WHERE.get(reply.location, reply.location)
+    where = where_label(reply.location)
     # An alias says little on its own: name what it stood for.
     is_alias = ":" not in reply.model and reply.model != "local"
     if is_alias and reply.backend and reply.backend != reply.model:
@@ -137,24 +137,22 @@ def _named(reply: Reply) -> str:
     return f"{reply.model} ({where})"
 
 
-def ask_on_terminal() -> str | None:
-    """Ask for a vote on /dev/tty: a choice, "" to skip, or None when there is no terminal."""
-    try:
-        # Unbuffered bytes: a text wrapper opened "r+" on a tty fails (it is not seekable).
-        terminal = open("/dev/tty", "rb+", buffering=0)  # noqa: SIM115
-    except OSError:
-        return None
-    with terminal:
-        for _attempt in range(3):
-            terminal.write(QUESTION.encode())
-            line = terminal.readline()
-            if not line:  # end of input: nobody is there to answer
-                return ""
-            answer = line.decode(errors="replace").strip().lower()
-            if answer in SKIP:
-                return ""
-            choice = parse_choice(answer)
-            if choice is not None:
-                return choice
-            terminal.write(b"Type a, b, t, n or s, then Enter.\n")
-    return ""
+def pending_vote(session: Session) -> Vote:
+    """The vote of the last blind turn, if it can still be cast; a one-line error if not."""
+    vote = last_blind(session)
+    if vote is None:
+        raise UsageError(
+            f"session {session.id} has no blind answers to vote on",
+            hint="compare two models with --blind first",
+        )
+    if not vote.pending:
+        raise UsageError(
+            f"turn {vote.turn + 1} of session {session.id} already has a vote "
+            f"({outcome(vote)}); a vote is cast once"
+        )
+    if not votable(session, vote):
+        raise UsageError(
+            f"an answer to turn {vote.turn + 1} of session {session.id} did not finish; "
+            "there is nothing fair to vote on"
+        )
+    return vote

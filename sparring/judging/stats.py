@@ -24,11 +24,11 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sparring import ledger as ledger_module
-from sparring.catalog import Entry, ReplyFacts
 from sparring.config import Config
-from sparring.ledger import ANSWERED, Flagship, Ledger, fixed_flagship
-from sparring.session import Session
+from sparring.judging import ledger as ledger_module
+from sparring.judging.ledger import ANSWERED, Flagship, Ledger, fixed_flagship
+from sparring.sessions.catalog import Entry, ReplyFacts
+from sparring.sessions.model import Session
 
 Z95 = 1.96  # the normal quantile for a two-sided 95% interval
 MIN_VOTES = 10  # blind votes of a pair before a verdict
@@ -288,7 +288,7 @@ def compute(
 
 def for_session(session: Session, config: Config) -> Stats:
     """The figures of one session, saved or not: the TUI's panel for the open session."""
-    from sparring.catalog import summarize
+    from sparring.sessions.catalog import summarize
 
     entry = summarize(session, session.file_name())
     return compute([entry], config, flagship=fixed_flagship(config, None))
@@ -299,7 +299,7 @@ def recommendation_for(task: str, config: Config) -> list[Recommendation]:
 
     It reads the sessions dir (new or changed files are parsed): call it from a worker.
     """
-    from sparring import catalog
+    from sparring.sessions import catalog
 
     stats = compute(catalog.entries(), config, task=task, flagship=fixed_flagship(config, None))
     return stats.tasks[0].recommendations if stats.tasks else recommend(task, [])

@@ -16,39 +16,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sparring import catalog, paths, store
-from sparring.catalog import Entry
+from sparring import paths
 from sparring.errors import SparringError
-from sparring.session import Session
+from sparring.sessions import catalog, store
+from sparring.sessions.catalog import Entry
+from sparring.sessions.model import Session
 
-MIN_SCORE = 70  # partial_ratio: a typo or two in a short query still matches
 # An option list of ten thousand rows takes a second to build; nobody scrolls that far.
 MOST_SHOWN = 300
 
 
-def describe(entry: Entry) -> str:
-    """The words the filter matches: title, task, models and date."""
-    if not entry.readable:
-        return f"{entry.file} {entry.error}"
-    return " ".join([entry.title, entry.task, *entry.models, entry.created[:10]])
-
-
 def fuzzy_filter(entries: list[Entry], query: str) -> list[Entry]:
-    """Entries matching `query`, best first; all of them, newest first, for no query."""
-    if not query.strip():
-        return entries[:MOST_SHOWN]
-    from rapidfuzz import fuzz, process
-
-    matches = process.extract(
-        query,
-        {index: describe(entry) for index, entry in enumerate(entries)},
-        scorer=fuzz.partial_ratio,
-        processor=str.casefold,
-        limit=MOST_SHOWN,
-        score_cutoff=MIN_SCORE,
-    )
-    ranked = sorted(matches, key=lambda match: (-match[1], match[2]))
-    return [entries[index] for _text, _score, index in ranked]
+    """The entries matching `query` (catalog.search), newest first, at most MOST_SHOWN."""
+    return catalog.search(entries, query, limit=MOST_SHOWN)
 
 
 def entry_label(entry: Entry) -> Content:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparring.catalog import ReplyFacts
 from sparring.config import Config, Price
+from sparring.sessions.catalog import ReplyFacts
 
 ANSWERED = ("ok", "interrupted")  # replies with text the writer could judge
 

@@ -1,38 +1,15 @@
-"""The `sparring` command: argument parsing, pipe mode, and the subcommands.
-
-    sparring [TASK] [FILE ...] [-m MODEL ...]   a task in pipe mode, answer on stdout
-    sparring [FILE ...] [-m MODEL ...]          the TUI (no task)
-    sparring models | prompts [NAME] | pull NAME | config init|path|show
-    sparring sessions [QUERY] | replay ID | rerun ID | export ID
-    sparring vote ID a|b|tie|bad | stats [--task T] [--json]
-
-The TUI is imported only to launch it, and each backend's SDK only when one
-of its models runs, so `sparring --help` starts fast.
-"""
+"""`sparring [TASK] [FILE ...]`: a task in pipe mode, or the TUI when no task is named."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
-from collections.abc import Callable
 
 from sparring import __version__
-from sparring.errors import SparringError, UsageError
-
-# Each subcommand is `cmd_NAME(argv) -> int` in the module named here, imported on use.
-COMMANDS = {
-    "models": "sparring.commands",
-    "prompts": "sparring.commands",
-    "pull": "sparring.commands",
-    "config": "sparring.commands",
-    "sessions": "sparring.sessions_list",
-    "replay": "sparring.replay",
-    "rerun": "sparring.rerun",
-    "export": "sparring.export",
-    "vote": "sparring.vote",
-    "stats": "sparring.stats_report",
-}
+from sparring.cli.parsing import add_privacy_flags, command_parser, field_values
+from sparring.config import Config, Privacy
+from sparring.errors import UsageError
+from sparring.prompts import Prompt
 
 EPILOG = """\
 examples:
@@ -100,62 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         "names or figures, then vote; the names are revealed after the vote",
     )
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
-    parser.add_argument(
-        "-y",
-        "--yes",
-        action="store_true",
-        help="send the context to cloud models without asking first",
-    )
-    parser.add_argument(
-        "--local-only", action="store_true", help="refuse every model that is not on this machine"
-    )
+    add_privacy_flags(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action="version", version=f"sparring {__version__}")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    # Called with no arguments, this is the `sparring` process itself, which pipe
-    # mode may end at once when it is done; called with some, it must return.
-    whole_process = argv is None
-    argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
-    try:
-        if argv and argv[0] in COMMANDS:
-            from importlib import import_module
-
-            module = import_module(COMMANDS[argv[0]])
-            handler: Callable[[list[str]], int] = getattr(module, f"cmd_{argv[0]}")
-            return handler([arg for arg in argv[1:] if arg != "--debug"])
-        return run(argv, whole_process=whole_process)
-    except SparringError as error:
-        if debug:
-            raise
-        report(error)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("sparring: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-
-
-def report(error: SparringError) -> None:
-    from sparring.visible import visible
-
-    print(f"sparring: error: {visible(error.one_line())}", file=sys.stderr)
-
-
-def command_parser(prog: str, description: str, **kwargs: object) -> argparse.ArgumentParser:
-    """An argparse parser whose mistakes are sparring's one-line usage errors (exit 2)."""
-    parser = argparse.ArgumentParser(prog=prog, description=description, **kwargs)  # type: ignore[arg-type]
-
-    def fail(message: str) -> None:
-        raise UsageError(message, hint=f"see `{prog} --help`")
-
-    parser.error = fail  # type: ignore[method-assign]
     return parser
 
 
@@ -167,7 +91,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     from sparring.context import gather, piped_stdin
 
     config = config_module.load()
-    local_only = options.local_only or config.privacy == "local-only"
+    privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
     models = [*options.model, *options.vs] or [config.default_model]
     if options.vs and not options.model:
         models = [config.default_model, *options.vs]
@@ -175,11 +99,11 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
         _check_blind(models, options)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
-    values = _field_values(options.fields)
+    values = field_values(options.fields)
 
     available = prompts.load_all()
     task, files = _split_task(options.args, available, bool(options.ask))
-    _check_models(models, config, local_only)
+    _check_models(models, config, privacy)
 
     if task is None and not (options.print_mode or options.json):
         if options.blind:
@@ -194,9 +118,9 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             gathered.text,
             gathered.sources,
             options.model,
-            local_only,
+            privacy,
             available,
-            reattach=stdin is not None,
+            stdin_was_piped=stdin is not None,
         )
     if task is None:
         task = prompts.FREE_TEXT if options.ask else "headlines"
@@ -205,13 +129,13 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
         raise UsageError("the 'ask' task needs an instruction", hint='add --ask "your question"')
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
 
-    from sparring import lifecycle
+    from sparring.cli import lifecycle
 
     if whole_process:
         lifecycle.hold_gc()  # until the first text arrives (pipe.py releases it)
 
-    from sparring.pipe import PipeRequest
-    from sparring.pipe import run as run_pipe
+    from sparring.cli.pipe import PipeRequest
+    from sparring.cli.pipe import run as run_pipe
 
     code = run_pipe(
         PipeRequest(
@@ -224,8 +148,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             values=values,
             as_json=options.json,
             save=not options.no_save,
-            local_only=local_only,
-            allow_cloud=options.yes or config.privacy == "allow-cloud",
+            privacy=privacy,
             blind=options.blind,
         ),
         config,
@@ -236,7 +159,9 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     return code
 
 
-def _split_task(args: list[str], available: dict, asking: bool) -> tuple[str | None, list[str]]:  # type: ignore[type-arg]
+def _split_task(
+    args: list[str], available: dict[str, Prompt], asking: bool
+) -> tuple[str | None, list[str]]:
     """The task (first argument, if it names a prompt) and the files after it."""
     from sparring.prompts import FREE_TEXT
 
@@ -269,37 +194,29 @@ def _check_blind(models: list[str], options: argparse.Namespace) -> None:
         )
 
 
-def _field_values(pairs: list[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for pair in pairs:
-        name, equals, value = pair.partition("=")
-        if not equals or not name:
-            raise UsageError(f"--set takes FIELD=VALUE, not '{pair}'")
-        values[name.strip()] = value
-    return values
-
-
-def _check_models(models: list[str], config, local_only: bool) -> None:  # type: ignore[no-untyped-def]
+def _check_models(models: list[str], config: Config, privacy: Privacy) -> None:
     """Resolve every model name up front, so a typo fails before anything runs."""
     from sparring.engine import check_local_only
     from sparring.providers import resolve
 
     refs = [resolve(name, config) for name in models]
-    if local_only:
+    if privacy.local_only:
         check_local_only(refs)
 
 
 def _launch_tui(
-    config,
+    config: Config,
     context: str,
     sources: list[str],
-    models: list[str],  # type: ignore[no-untyped-def]
-    local_only: bool,
-    prompts: dict,  # type: ignore[type-arg]
+    models: list[str],
+    privacy: Privacy,
+    prompts: dict[str, Prompt],
     *,
-    reattach: bool,
+    stdin_was_piped: bool,
 ) -> int:
-    if not _has_terminal(reattach):
+    from sparring.cli.terminal import attach_keyboard
+
+    if not attach_keyboard(stdin_was_piped):
         raise UsageError(
             "the TUI needs a terminal, and there is none here",
             hint="use pipe mode: cat draft.md | sparring headlines",
@@ -312,21 +229,6 @@ def _launch_tui(
         context=context,
         sources=sources,
         models=models,
-        local_only=local_only,
+        privacy=privacy,
         prompts=prompts,
     )
-
-
-def _has_terminal(reattach: bool) -> bool:
-    """True when the TUI can draw and read keys; re-opens a piped stdin from /dev/tty."""
-    if not sys.stdout.isatty():
-        return False
-    if reattach or not sys.stdin or not sys.stdin.isatty():
-        try:
-            terminal = os.open("/dev/tty", os.O_RDWR)
-        except OSError:
-            return False
-        os.dup2(terminal, 0)
-        os.close(terminal)
-        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
-    return True

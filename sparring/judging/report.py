@@ -1,17 +1,14 @@
-"""`sparring stats`: the figures of stats.py as a plain-text report or JSON."""
+"""The statistics of stats.py as the plain-text report `sparring stats` prints."""
 
 from __future__ import annotations
 
-import json
-import sys
+import textwrap
 
-from sparring.ledger import fixed_flagship
-from sparring.stats import DEFINITION, ModelFigures, Pair, Stats, compute, interval_text
+from sparring.figures import cost_text
+from sparring.judging.stats import DEFINITION, ModelFigures, Pair, Stats, interval_text
 
 
 def render_text(stats: Stats) -> str:
-    from sparring.render import cost_text
-
     lines = [f"sparring stats: {_plural(stats.sessions, 'session')}", "", *_wrap(DEFINITION)]
     lines += [
         "Keepers are the ideas you starred; ttft (time to first token) and tok/s are medians",
@@ -76,8 +73,6 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _table(models: list[ModelFigures]) -> list[str]:
-    from sparring.render import cost_text
-
     header = ("model", "where", "answers", "keepers", "per answer", "ttft", "tok/s", "cost")
     rows = [header]
     for figures in models:
@@ -111,53 +106,4 @@ def _table(models: list[ModelFigures]) -> list[str]:
 
 
 def _wrap(text: str, width: int = 88) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(text, width)
-
-
-def cmd_stats(argv: list[str]) -> int:
-    from sparring import catalog
-    from sparring import config as config_module
-    from sparring.cli import command_parser
-    from sparring.errors import UsageError, did_you_mean
-
-    parser = command_parser(
-        "sparring stats",
-        "Is the small model good enough? Votes, win rates, keepers, speed and cost per task, "
-        "from every saved session, with a recommendation per task.",
-    )
-    parser.add_argument("--task", metavar="T", help="only this task (e.g. headlines)")
-    parser.add_argument(
-        "--flagship",
-        metavar="MODEL",
-        help="price the local answers at this model (default: the alias `flagship`, else "
-        "the cloud model each was compared with)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
-    options = parser.parse_args(argv)
-    config = config_module.load()
-    flagship = fixed_flagship(config, options.flagship)
-    found = catalog.entries()
-    for entry in found:
-        if not entry.readable:
-            print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
-    stats = compute(found, config, task=options.task, flagship=flagship)
-    if options.task and not stats.tasks:
-        known = sorted({task for entry in found for task in entry.turn_tasks})
-        listed = f"tasks with answers: {', '.join(known)}" if known else "no sessions yet"
-        raise UsageError(
-            f"no answers to the task '{options.task}' yet",
-            hint=did_you_mean(options.task, known) or listed,
-        )
-    if flagship is not None and flagship.price is None:
-        print(
-            f"sparring: warning: no price known for {flagship.name}; "
-            f'add [pricing."{flagship.name.partition(":")[2]}"] to the config',
-            file=sys.stderr,
-        )
-    if options.json:
-        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        sys.stdout.write(render_text(stats))
-    return 0

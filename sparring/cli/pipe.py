@@ -6,13 +6,14 @@ printed as a block, in the order given, once all are done. Progress and
 errors go to stderr; the session is saved as the answers stream.
 
 Blind (two models), the answers are shown as A and B in a random order with
-no names or figures, and the writer votes (see blind.py) before the names are
-revealed on stderr.
+no names or figures, and the writer votes (see judging/blind.py) before the
+names are revealed on stderr.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -22,21 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from sparring import blind, engine, lifecycle, store
-from sparring.config import Config
-from sparring.egress import (
-    Confirm,
-    EgressRefused,
-    always,
-    ask_on_terminal,
-    terminal_confirm,
-    upfront_request,
-)
-from sparring.errors import CannotSave, SparringError
+from sparring import engine
+from sparring.cli import lifecycle
+from sparring.cli.live import SideBySide
+from sparring.cli.render import block, json_document
+from sparring.cli.terminal import confirm_egress, is_terminal, terminal_confirm
+from sparring.config import Config, Privacy
+from sparring.egress import Confirm, EgressGate, always, upfront_request
+from sparring.errors import CannotSave, EgressRefused, Interrupted, NewerFormat, SparringError
+from sparring.judging import blind
 from sparring.prompts import Prompt
 from sparring.providers import expected_location, resolve
-from sparring.render import block, json_document
-from sparring.session import Context, Reply, Session, Turn, Vote, make_title
+from sparring.sessions.model import Reply, Session, Turn, Vote
+from sparring.sessions.saving import Saver
+from sparring.sessions.turns import new_session, task_turn
 from sparring.visible import visible
 
 
@@ -51,8 +51,7 @@ class PipeRequest:
     values: dict[str, str] = field(default_factory=dict)
     as_json: bool = False
     save: bool = True
-    local_only: bool = False
-    allow_cloud: bool = False  # --yes: no question before context leaves the machine
+    privacy: Privacy = field(default_factory=Privacy)
     blind: bool = False  # two answers as A and B, then a vote
 
 
@@ -66,7 +65,7 @@ class Output:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.closed = False
-        self.terminal = _is_terminal(stream)
+        self.terminal = is_terminal(stream)
 
     def write(self, text: str) -> None:
         if self.closed:
@@ -82,42 +81,29 @@ class Output:
 
 
 def build_session(request: PipeRequest) -> tuple[Session, Turn]:
-    prompt = request.prompt
-    user = prompt.render(
-        request.context, count=request.count, instruction=request.instruction, values=request.values
-    )
-    turn = Turn(
-        task=prompt.name,
-        user=user,
-        system=prompt.system,
+    turn = task_turn(
+        request.prompt,
+        request.context,
+        request.models,
         instruction=request.instruction,
-        output=prompt.output,
-        replies=[Reply(model=name) for name in request.models],
+        count=request.count,
+        values=request.values,
     )
-    session = Session(
-        title=make_title(prompt.name, request.context),
-        context=Context(request.context, list(request.sources)),
-        turns=[turn],
-    )
+    session = new_session(request.context, request.sources, task=request.prompt.name, turns=[turn])
     return session, turn
 
 
-class Saver:
-    """Saves the session; the first failure is reported once, and the run goes on."""
+def warn(text: str) -> None:
+    print(f"sparring: {visible(text)}", file=sys.stderr)
 
-    def __init__(self, session: Session, enabled: bool) -> None:
-        self.session = session
-        self.enabled = enabled
-        self.failure: CannotSave | None = None
 
-    def __call__(self) -> None:
-        if not self.enabled or self.failure is not None:
-            return
-        try:
-            store.save(self.session)
-        except CannotSave as error:
-            self.failure = error
-            print(f"sparring: warning: {error.one_line()}", file=sys.stderr)
+def session_saver(session: Session, *, enabled: bool) -> Saver:
+    """A saver that says once, on stderr, when the session cannot be saved."""
+
+    def failed(error: CannotSave | NewerFormat) -> None:
+        warn(f"warning: {error.one_line()}")
+
+    return Saver(session, failed, enabled=enabled)
 
 
 def egress_confirmation(
@@ -128,7 +114,7 @@ def egress_confirmation(
     A model found to be in the cloud only when it is opened (an Ollama `-cloud`
     model) is asked about then, on the terminal.
     """
-    if request.allow_cloud:
+    if request.privacy.allow_cloud:
         return always
     refs = [resolve(reply.model, config) for reply in turn.replies]
     cloud = [ref for ref in refs if expected_location(ref) == "cloud"]
@@ -141,7 +127,7 @@ def egress_confirmation(
         config,
         [ref.model for ref in cloud],
     )
-    answer = ask_on_terminal(asked)
+    answer = confirm_egress(asked)
     if answer is None:
         raise EgressRefused(
             f"not sending the context to {', '.join(asked.destinations)} without confirmation",
@@ -152,33 +138,51 @@ def egress_confirmation(
     return always
 
 
+class PipeListener(engine.TurnListener):
+    """Shows a turn as pipe mode does: one answer streamed to stdout, or side by side."""
+
+    def __init__(self, out: Output, saver: Saver, *, single: bool, view: SideBySide | None) -> None:
+        self.out = out
+        self.saver = saver
+        self.single = single
+        self.view = view
+
+    def began(self, index: int, live: engine.LiveReply) -> None:
+        if self.view is not None:
+            self.view.follow(index, live)
+
+    def delta(self, index: int, text: str) -> None:
+        lifecycle.release_gc()  # held by the command while it started up
+        if self.view is not None:
+            self.view.changed()
+        elif self.single:
+            self.out.write(text)
+
+    def notice(self, text: str) -> None:
+        warn(text)
+
+    def checkpoint(self) -> None:
+        self.saver()
+
+
 def run(request: PipeRequest, config: Config) -> int:
     session, turn = build_session(request)
     # Drawn and recorded (saved below) before any answer is shown.
     vote = blind.start(session, 0) if request.blind else None
     confirm = egress_confirmation(session, turn, request, config)
-    saver = Saver(session, request.save)
+    saver = session_saver(session, enabled=request.save)
     out = Output(sys.stdout)
-    side_by_side = len(turn.replies) > 1 and not request.as_json and _is_terminal(sys.stdout)
-    live_view = None
-    column = {index: index for index in range(len(turn.replies))}
+    side_by_side = len(turn.replies) > 1 and not request.as_json and is_terminal(sys.stdout)
+    view: SideBySide | None = None
     if side_by_side:
-        from sparring.live import SideBySide
-
         if vote is None:
-            live_view = SideBySide(turn.replies)
+            view = SideBySide(len(turn.replies))
         else:
-            live_view = SideBySide(blind.shown(turn, vote), labels=blind.LABELS)
-            column = blind.display_index(turn, vote)
-
-    def on_delta(index: int, text: str) -> None:
-        lifecycle.release_gc()  # held by the command while it started up
-        if request.as_json:
-            return
-        if live_view is not None:
-            live_view.delta(column[index], text)
-        elif len(turn.replies) == 1:
-            out.write(text)
+            view = SideBySide(2, labels=blind.LABELS, column=blind.display_index(turn, vote))
+    listener = PipeListener(
+        out, saver, single=len(turn.replies) == 1 and not request.as_json, view=view
+    )
+    gate = EgressGate(session, confirm, config)
 
     session.writer = os.getpid()
     saver()
@@ -186,13 +190,8 @@ def run(request: PipeRequest, config: Config) -> int:
     stopped_by: list[int] = []
     previous = _stop_on_signals(stopped_by)
     try:
-        if live_view is not None:
-            with live_view:
-                asyncio.run(
-                    _run(session, turn, config, on_delta, saver, request, confirm, live_view)
-                )
-        else:
-            asyncio.run(_run(session, turn, config, on_delta, saver, request, confirm, None))
+        with view if view is not None else contextlib.nullcontext():
+            asyncio.run(_stream(session, turn, config, listener, gate, request.privacy))
     except KeyboardInterrupt:
         interrupted = True
         signal_name = signal.Signals(stopped_by[0]).name if stopped_by else "Ctrl-C"
@@ -200,7 +199,7 @@ def run(request: PipeRequest, config: Config) -> int:
             if reply.status in ("streaming", "cancelled"):
                 reply.status = "interrupted"
                 reply.error = f"interrupted by {signal_name}"
-                reply.exit_code = 130
+                reply.exit_code = Interrupted.exit_code
     finally:
         _restore_signals(previous)
     session.writer = 0
@@ -211,8 +210,24 @@ def run(request: PipeRequest, config: Config) -> int:
         _print_blind(session, turn, vote, request, out, side_by_side)
         if not interrupted:
             _vote_now_or_later(session, vote, saver)
-    code = _report(session, turn, saver, interrupted, request.save)
+    code = report(session, turn, saver, interrupted, request.save)
     return 128 + stopped_by[0] if stopped_by else code
+
+
+async def _stream(
+    session: Session,
+    turn: Turn,
+    config: Config,
+    listener: PipeListener,
+    gate: EgressGate,
+    privacy: Privacy,
+) -> None:
+    ticker = asyncio.create_task(listener.view.tick()) if listener.view is not None else None
+    try:
+        await engine.run_turn(session, turn, config, listener=listener, gate=gate, privacy=privacy)
+    finally:
+        if ticker is not None:
+            ticker.cancel()
 
 
 def _stop_on_signals(stopped_by: list[int]) -> dict[int, object]:
@@ -231,24 +246,6 @@ def _stop_on_signals(stopped_by: list[int]) -> dict[int, object]:
 def _restore_signals(previous: dict[int, object]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)  # type: ignore[arg-type]
-
-
-async def _run(session, turn, config, on_delta, saver, request, confirm, live_view) -> None:  # type: ignore[no-untyped-def]
-    ticker = asyncio.create_task(live_view.tick()) if live_view is not None else None
-    try:
-        await engine.run_turn(
-            session,
-            turn,
-            config,
-            on_delta=on_delta,
-            checkpoint=saver,
-            local_only=request.local_only,
-            confirm_egress=confirm,
-            on_notice=lambda text: print(f"sparring: {text}", file=sys.stderr),
-        )
-    finally:
-        if ticker is not None:
-            ticker.cancel()
 
 
 def _print_result(
@@ -277,37 +274,37 @@ def _print_blind(
 
 def _vote_now_or_later(session: Session, vote: Vote, saver: Saver) -> None:
     """Ask on the terminal; without one, say how to vote later. Names only after a vote."""
+    from sparring.cli.terminal import ask_vote
+
     if not blind.votable(session, vote):
-        print("sparring: no vote: an answer did not finish", file=sys.stderr)
+        warn("no vote: an answer did not finish")
         return
-    choice = blind.ask_on_terminal()
+    choice = ask_vote()
     if choice:
         blind.cast(vote, choice)
         saver()
-        print(f"sparring: {blind.outcome(vote)}; {blind.reveal(session, vote)}", file=sys.stderr)
+        warn(f"{blind.outcome(vote)}; {blind.reveal(session, vote)}")
         return
-    print(
-        f"sparring: vote with `sparring vote {session.id} a|b|tie|bad`; "
-        "the names are shown after the vote",
-        file=sys.stderr,
+    warn(
+        f"vote with `sparring vote {session.id} a|b|tie|bad`; the names are shown after the vote",
     )
 
 
-def _report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save: bool) -> int:
+def report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save: bool) -> int:
     """Errors to stderr, one line each; the exit code of the first failure."""
     failures: list[Reply] = [reply for reply in turn.replies if reply.status != "ok"]
     saved = save and saver.failure is None
     if saver.failure is not None:
         copy = emergency_copy(session)
         where = f"an emergency copy is at {copy}" if copy else "and no emergency copy could be made"
-        print(f"sparring: the session could not be saved; {where}", file=sys.stderr)
+        warn(f"the session could not be saved; {where}")
     for reply in failures:
         message = reply.error or reply.status
         if reply.text and saved:
             message += f"; the partial answer is saved in session {session.id}"
-        print(f"sparring: {reply.model}: {visible(message)}", file=sys.stderr)
+        warn(f"{reply.model}: {message}")
     if interrupted:
-        return 130
+        return Interrupted.exit_code
     if failures:
         return failures[0].exit_code or SparringError.exit_code
     if saver.failure is not None:
@@ -318,7 +315,7 @@ def _report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save:
 def emergency_copy(session: Session) -> Path | None:
     """When the sessions dir cannot be written: a copy in the temp dir, so nothing is lost."""
     from sparring.files import write_private_atomically
-    from sparring.session import to_toml
+    from sparring.sessions.toml_format import to_toml
 
     path = Path(tempfile.gettempdir()) / f"sparring-{session.id}.toml"
     try:
@@ -326,10 +323,3 @@ def emergency_copy(session: Session) -> Path | None:
     except CannotSave:
         return None
     return path
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (ValueError, OSError):
-        return False

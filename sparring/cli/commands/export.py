@@ -1,0 +1,30 @@
+"""`sparring export`: a session as a Markdown document or as JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sparring.cli.parsing import add_session_argument, command_parser
+from sparring.errors import CannotSave
+from sparring.sessions import store
+from sparring.sessions.markdown import to_json, to_markdown
+
+
+def run(argv: list[str]) -> int:
+    parser = command_parser("sparring export", "Write a session as Markdown or JSON.")
+    add_session_argument(parser)
+    parser.add_argument("--format", choices=["md", "json"], default="md")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    options = parser.parse_args(argv)
+    session = store.open_session(options.session)
+    text = to_markdown(session) if options.format == "md" else to_json(session)
+    if options.output:
+        try:
+            Path(options.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CannotSave(f"cannot write {options.output}: {error.strerror}") from None
+        print(f"wrote {options.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,81 @@
+"""`sparring models`: the models that can be used now, and where each runs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from sparring.cli.output import table
+from sparring.cli.parsing import command_parser
+from sparring.errors import ProviderUnavailable
+
+
+def run(argv: list[str]) -> int:
+    from sparring import config as config_module
+    from sparring.providers import ollama_host
+    from sparring.providers.local import default_model_path, llama_cpp_installed
+
+    command_parser("sparring models", "List the models that can be used now.").parse_args(argv)
+    config = config_module.load()
+    rows: list[tuple[str, str, str]] = []
+    path = default_model_path()
+    if path and llama_cpp_installed():
+        rows.append(("local", "local", f"embedded {path.stem}, ready"))
+    elif path:
+        rows.append(("local", "local", "llama-cpp-python missing: pip install 'sparring[local]'"))
+    else:
+        rows.append(("local", "local", "not installed: pip install 'sparring[local]'"))
+
+    ollama_rows, ollama_problem = asyncio.run(_ollama_models())
+    rows.extend(ollama_rows)
+    if ollama_problem:
+        rows.append(("ollama:*", "-", ollama_problem))
+    elif not ollama_rows:
+        rows.append(
+            ("ollama:*", "local", f"no models pulled at {ollama_host()}: sparring pull NAME")
+        )
+
+    rows.append(("openai:MODEL", _openai_location(), _key_state("OPENAI_API_KEY")))
+    rows.append(("anthropic:MODEL", "cloud", _key_state("ANTHROPIC_API_KEY")))
+    for name, endpoint in config.endpoints.items():
+        if endpoint.api_key_command:
+            state = "key from a command"
+        elif endpoint.api_key_env:
+            state = _key_state(endpoint.api_key_env)
+        else:
+            state = "no key needed"
+        rows.append((f"{name}:MODEL", endpoint.location, f"{endpoint.base_url}, {state}"))
+    for alias, target in config.aliases.items():
+        rows.append((alias, "-", f"alias for {target}"))
+    table(rows)
+    return 0
+
+
+async def _ollama_models() -> tuple[list[tuple[str, str, str]], str | None]:
+    from sparring.providers.ollama import OllamaBackend
+
+    backend = OllamaBackend("", stall_timeout=5.0)
+    try:
+        names = await backend.list_models()
+        details = await asyncio.gather(*(backend.show(name) for name in names))
+    except ProviderUnavailable as error:
+        return [], f"Ollama: {error.one_line()}"
+    finally:
+        await backend.aclose()
+    rows = []
+    for name, info in zip(names, details, strict=True):
+        remote = info.get("remote_host")
+        where = "cloud" if remote or backend.location == "cloud" else "local"
+        rows.append((f"ollama:{name}", where, f"runs at {remote}" if remote else "pulled"))
+    return rows, None
+
+
+def _openai_location() -> str:
+    from sparring.providers import is_loopback_url
+
+    base_url = os.environ.get("OPENAI_BASE_URL", "")
+    return "local" if base_url and is_loopback_url(base_url) else "cloud"
+
+
+def _key_state(variable: str) -> str:
+    return f"{variable} set" if os.environ.get(variable, "").strip() else f"{variable} not set"

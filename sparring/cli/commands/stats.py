@@ -1,0 +1,56 @@
+"""`sparring stats`: is the small model good enough? The report, or its JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from sparring import config as config_module
+from sparring.cli.parsing import add_json_flag, command_parser
+from sparring.errors import UsageError, did_you_mean
+from sparring.judging.ledger import fixed_flagship
+from sparring.judging.report import render_text
+from sparring.judging.stats import compute
+from sparring.sessions import catalog
+
+
+def run(argv: list[str]) -> int:
+    parser = command_parser(
+        "sparring stats",
+        "Is the small model good enough? Votes, win rates, keepers, speed and cost per task, "
+        "from every saved session, with a recommendation per task.",
+    )
+    parser.add_argument("--task", metavar="T", help="only this task (e.g. headlines)")
+    parser.add_argument(
+        "--flagship",
+        metavar="MODEL",
+        help="price the local answers at this model (default: the alias `flagship`, else "
+        "the cloud model each was compared with)",
+    )
+    add_json_flag(parser)
+    options = parser.parse_args(argv)
+    config = config_module.load()
+    flagship = fixed_flagship(config, options.flagship)
+    found = catalog.entries()
+    for entry in found:
+        if not entry.readable:
+            print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
+    stats = compute(found, config, task=options.task, flagship=flagship)
+    if options.task and not stats.tasks:
+        known = sorted({task for entry in found for task in entry.turn_tasks})
+        listed = f"tasks with answers: {', '.join(known)}" if known else "no sessions yet"
+        raise UsageError(
+            f"no answers to the task '{options.task}' yet",
+            hint=did_you_mean(options.task, known) or listed,
+        )
+    if flagship is not None and flagship.price is None:
+        print(
+            f"sparring: warning: no price known for {flagship.name}; "
+            f'add [pricing."{flagship.name.partition(":")[2]}"] to the config',
+            file=sys.stderr,
+        )
+    if options.json:
+        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_text(stats))
+    return 0

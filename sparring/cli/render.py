@@ -1,0 +1,41 @@
+"""Replies as pipe mode prints them: a block per answer, and the JSON document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sparring.figures import figures_line, heading, item_summary, status_note
+from sparring.sessions.model import Reply, Session, Turn
+from sparring.sessions.toml_format import reply_dict
+
+
+def block(reply: Reply) -> str:
+    """One answer as a block for a pipe: a heading line, the text, the notes."""
+    lines = [f"=== {heading(reply)} · {figures_line(reply)}"]
+    lines.append(reply.text.rstrip("\n"))
+    for note in (item_summary(reply), status_note(reply)):
+        if note:
+            lines.append(f"--- {note}")
+    return "\n".join(lines) + "\n"
+
+
+def json_document(session: Session, turn: Turn) -> dict[str, Any]:
+    replies = []
+    for reply in turn.replies:
+        data = to_dict_reply(reply)
+        data["tokens_per_second"] = reply.tokens_per_second
+        replies.append(data)
+    return {
+        "session": session.id,
+        "task": turn.task,
+        "context_sources": session.context.sources,
+        "replies": replies,
+    }
+
+
+def to_dict_reply(reply: Reply) -> dict[str, Any]:
+    data = reply_dict(reply)
+    data["items"] = [
+        {"text": item.text, "count": item.count, "variants": item.variants} for item in reply.items
+    ]
+    return data

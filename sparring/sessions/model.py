@@ -1,0 +1,151 @@
+"""The session: what the writer gave, what each model said, what was kept.
+
+A session is one context (the draft and where it came from) and the turns
+sent about it: a task on every column, or a follow-up. Each turn holds one
+reply per model that answered, with its text, items, figures and status;
+the writer's keepers and votes hang off the turns by index. How a session is
+written to disk is toml_format.py's business.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from sparring.items import Item
+
+FORMAT_VERSION = 1
+
+Status = Literal["ok", "streaming", "interrupted", "cancelled", "error"]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Reply:
+    model: str
+    backend: str = ""
+    location: str = "local"
+    status: Status = "streaming"
+    text: str = ""
+    items: list[Item] = field(default_factory=list)
+    error: str | None = None
+    exit_code: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    tokens_estimated: bool = False
+    ttft: float | None = None
+    seconds: float | None = None
+    cost: float | None = None
+    started: str = field(default_factory=now)
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if not self.output_tokens or self.ttft is None or self.seconds is None:
+            return None
+        generating = self.seconds - self.ttft
+        return max(self.output_tokens - 1, 1) / generating if generating > 0 else None
+
+
+@dataclass
+class Turn:
+    task: str
+    user: str
+    system: str = ""
+    instruction: str = ""
+    output: str = "text"  # "list" replies are parsed into items
+    to: str = ""
+    replies: list[Reply] = field(default_factory=list)
+    created: str = field(default_factory=now)
+
+
+@dataclass
+class Keeper:
+    text: str
+    model: str = ""
+    turn: int = 0
+
+
+VOTE_CHOICES = ("A", "B", "tie", "both-bad")
+
+
+@dataclass
+class Vote:
+    """The writer's judgement of the two answers to one turn, shown as A and B."""
+
+    turn: int
+    order: list[str]
+    choice: str = ""  # one of VOTE_CHOICES; "" while the vote is still to be cast
+    blind: bool = True
+    created: str = field(default_factory=now)
+
+    @property
+    def pending(self) -> bool:
+        return not self.choice
+
+    @property
+    def winner(self) -> str | None:
+        """The model judged better, or None for a tie, both bad, or no vote yet."""
+        if self.choice == "A":
+            return self.order[0]
+        if self.choice == "B":
+            return self.order[1]
+        return None
+
+
+@dataclass
+class Context:
+    text: str = ""
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Session:
+    id: str = field(default_factory=lambda: secrets.token_hex(4))
+    created: str = field(default_factory=now)
+    title: str = ""
+    context: Context = field(default_factory=Context)
+    turns: list[Turn] = field(default_factory=list)
+    keepers: list[Keeper] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
+    egress: list[str] = field(default_factory=list)
+    parent: str = ""
+    # The process streaming into this file, while it does; 0 once it is done.
+    writer: int = 0
+    format: int = FORMAT_VERSION
+
+    @property
+    def task(self) -> str:
+        return self.turns[0].task if self.turns else ""
+
+    @property
+    def models(self) -> list[str]:
+        seen: list[str] = []
+        for turn in self.turns:
+            for reply in turn.replies:
+                if reply.model not in seen:
+                    seen.append(reply.model)
+        return seen
+
+    def conversation(self, model: str) -> list[tuple[str, str]]:
+        """(user, assistant) pairs that `model` has seen, in order: its column's thread."""
+        pairs: list[tuple[str, str]] = []
+        for turn in self.turns:
+            for reply in turn.replies:
+                if reply.model == model and reply.text:
+                    pairs.append((turn.user, reply.text))
+        return pairs
+
+    def file_name(self) -> str:
+        stamp = self.created.replace(":", "").replace("-", "")[:15]
+        return f"{stamp}-{self.id}.toml"
+
+
+def make_title(task: str, context: str, words: int = 8) -> str:
+    first = " ".join(word for word in context.split() if word.strip("#>*-"))
+    first = " ".join(first.split()[:words])
+    return f"{task}: {first}" if task else first

@@ -1,0 +1,88 @@
+"""Starting a turn, the one way every view does it: a task, a follow-up, or a turn run again.
+
+A turn carries the rendered message as it is sent, so what a session file
+says was asked is exactly what the models saw.
+"""
+
+from __future__ import annotations
+
+from sparring import items as items_module
+from sparring.prompts import Prompt
+from sparring.sessions.model import Context, Reply, Session, Turn, make_title
+
+FOLLOW_UP = "follow-up"
+
+
+def task_turn(
+    prompt: Prompt,
+    context: str,
+    models: list[str],
+    *,
+    instruction: str = "",
+    count: int | None = None,
+    values: dict[str, str] | None = None,
+) -> Turn:
+    """The task `prompt` on `context`, to every model in `models`."""
+    return Turn(
+        task=prompt.name,
+        user=prompt.render(context, count=count, instruction=instruction, values=values),
+        system=prompt.system,
+        instruction=instruction,
+        output=prompt.output,
+        to="",
+        replies=[Reply(model=model) for model in models],
+    )
+
+
+def follow_up_turn(session: Session, text: str, models: list[str], to: str = "") -> Turn:
+    """A follow-up to every column (`to` empty) or to one model, in the last task's role."""
+    system = next((turn.system for turn in reversed(session.turns) if turn.system), "")
+    return Turn(
+        task=FOLLOW_UP,
+        user=text,
+        system=system,
+        output="text",
+        to=to,
+        replies=[Reply(model=model) for model in models],
+    )
+
+
+def again(turn: Turn, models: list[str]) -> Turn:
+    """`turn` as it was sent, to other models (a re-run)."""
+    return Turn(
+        task=turn.task,
+        user=turn.user,
+        system=turn.system,
+        instruction=turn.instruction,
+        output=turn.output,
+        to="",
+        replies=[Reply(model=model) for model in models],
+    )
+
+
+def new_session(
+    context: str, sources: list[str], *, task: str = "", turns: list[Turn] | None = None
+) -> Session:
+    """A session on `context`, titled by its task and first words."""
+    return Session(
+        title=make_title(task, context) if task else "",
+        context=Context(context, list(sources)),
+        turns=list(turns or []),
+    )
+
+
+def heading(turn: Turn) -> str:
+    """What a reply answers, as shown above it in its column."""
+    if turn.task == FOLLOW_UP:
+        return f"› {turn.user}"
+    if turn.instruction:
+        return f"{turn.task}: {turn.instruction}"
+    return turn.task
+
+
+def ideas(turn: Turn) -> list[str]:
+    """The distinct items of every reply to `turn`, folded across the replies."""
+    texts = [item.text for reply in turn.replies for item in reply.items]
+    if not texts:
+        texts = [text for reply in turn.replies for text in items_module.parse_items(reply.text)]
+    return [item.text for item in items_module.fold(texts)]

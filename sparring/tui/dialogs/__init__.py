@@ -1,0 +1,1 @@
+"""Modal dialogs: open a file, confirm egress, keep a passage, export, browse sessions."""
