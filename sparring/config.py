@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -199,7 +200,7 @@ class _Reader:
                 raise ConfigError(f"{self.path}: [{section}] has no {key}")
         return Price(**{key: self._typed(table, key, float, section) for key in fields})
 
-    def _check_keys(self, table: dict[str, Any], known: dict[str, type], section: str) -> None:
+    def _check_keys(self, table: dict[str, Any], known: Mapping[str, type], section: str) -> None:
         for key in table:
             if key not in known:
                 where = f"[{section}]" if section else "the top level"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 
-def table(rows: list[tuple[str, ...]]) -> None:
+
+def table(rows: Sequence[tuple[str, ...]]) -> None:
     """Rows as aligned columns on stdout."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:

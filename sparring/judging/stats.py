@@ -256,8 +256,8 @@ def compute(
                 for reply in replies:
                     pair.locations.setdefault(reply.model, set()).add(reply.location)
         for vote in entry.votes:
-            turn_task = _task_of(entry, vote.turn)
-            if turn_task is None or (task is not None and turn_task != task):
+            voted_task = _task_of(entry, vote.turn)
+            if voted_task is None or (task is not None and voted_task != task):
                 continue
             if len(vote.order) != 2 or vote.order[0] == vote.order[1]:
                 continue
@@ -265,24 +265,24 @@ def compute(
                 continue  # still to be cast
             winner = {"A": vote.order[0], "B": vote.order[1]}.get(vote.choice)
             key = _pair_key(*vote.order)
-            pair = pairs.setdefault(turn_task, {}).setdefault(key, _PairVotes())
+            pair = pairs.setdefault(voted_task, {}).setdefault(key, _PairVotes())
             pair.votes.append((winner, vote.choice, vote.blind))
         for keeper in entry.keepers:
-            turn_task = _task_of(entry, keeper.turn)
-            if turn_task is None or (task is not None and turn_task != task):
+            kept_task = _task_of(entry, keeper.turn)
+            if kept_task is None or (task is not None and kept_task != task):
                 continue
-            figures_of = models.setdefault(turn_task, {})
+            figures_of = models.setdefault(kept_task, {})
             figures_of.setdefault(keeper.model, ModelFigures(keeper.model)).keepers += 1
         sessions += counted
     tasks = []
     for name in _task_order({*models, *pairs}):
         task_pairs = [_finish_pair(key, votes) for key, votes in pairs.get(name, {}).items()]
         task_pairs.sort(key=lambda pair: (not pair.local_vs_cloud, -pair.blind.votes, pair.subject))
-        figures = sorted(
+        task_models = sorted(
             models.get(name, {}).values(),
             key=lambda f: (f.location != "local", -f.answers, f.model),
         )
-        tasks.append(TaskStats(name, task_pairs, figures, recommend(name, task_pairs)))
+        tasks.append(TaskStats(name, task_pairs, task_models, recommend(name, task_pairs)))
     return Stats(sessions=sessions, tasks=tasks, ledger=ledger)
 
 

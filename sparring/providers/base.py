@@ -206,7 +206,7 @@ class Backend:
             return None
         if error.retry_after is not None:
             return error.retry_after if error.retry_after <= MAX_RETRY_WAIT else None
-        return RETRY_BASE_SECONDS * 2**attempt
+        return float(RETRY_BASE_SECONDS * 2**attempt)
 
     @staticmethod
     def _attach_usage(

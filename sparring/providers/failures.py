@@ -71,6 +71,7 @@ def body_message(body: Any, fallback: str) -> str:
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
             return str(inner["message"])[:200]
-        if isinstance(body.get("message"), str):
-            return body["message"][:200]
+        message = body.get("message")
+        if isinstance(message, str):
+            return message[:200]
     return fallback[:200]

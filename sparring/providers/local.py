@@ -74,10 +74,10 @@ class LocalBackend(Backend):
             return path
         if settings.model_path:
             return Path(settings.model_path).expanduser()
-        path = default_model_path()
-        if path is None:
+        shipped = default_model_path()
+        if shipped is None:
             raise ModelNotFound("the embedded model (SmolLM2) is not installed", hint=_INSTALL_HINT)
-        return path
+        return shipped
 
     def _llama(self, n_ctx: int) -> Any:
         """The loaded model, shared by every backend on the same file and context size."""

@@ -49,12 +49,15 @@ class OllamaBackend(Backend):
     async def show(self, model: str) -> dict[str, Any]:
         # The client's ShowResponse drops remote_host, so read the raw answer.
         try:
-            response = await self.client._request_raw("POST", "/api/show", json={"model": model})
+            response = await self.client._request_raw(  # type: ignore[no-untyped-call]
+                "POST", "/api/show", json={"model": model}
+            )
         except ollama.ResponseError as error:
             raise self._translate(error) from None
         except ConnectionError:
             raise self._unreachable() from None
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer
 
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
         await self.prepare()

@@ -118,7 +118,7 @@ class SparringApp(App[int]):
     def _stop_on_signal(self, signum: int) -> None:
         self.exit(return_code=128 + signum)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for title, help_text, action in PALETTE:

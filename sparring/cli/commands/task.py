@@ -196,7 +196,7 @@ def _check_blind(models: list[str], options: argparse.Namespace) -> None:
 
 def _check_models(models: list[str], config: Config, privacy: Privacy) -> None:
     """Resolve every model name up front, so a typo fails before anything runs."""
-    from sparring.engine import check_local_only
+    from sparring.egress import check_local_only
     from sparring.providers import resolve
 
     refs = [resolve(name, config) for name in models]
