@@ -43,6 +43,17 @@ class LocalSettings:
     max_tokens: int = 512
 
 
+#: How much a model should think: "auto" leaves it to the model and its service.
+THINK_SETTINGS = ("auto", "off", "low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Settings for one model, by the name the writer uses (an alias or PROVIDER:MODEL)."""
+
+    think: str = "auto"
+
+
 @dataclass(frozen=True)
 class Price:
     input_per_million: float
@@ -54,6 +65,8 @@ class Config:
     default_model: str = "local"
     compare: tuple[str, ...] = ()
     max_tokens: int = 1024
+    #: Tokens a reasoning model may think, on top of the answer's max_tokens.
+    thinking_budget: int = 4096
     temperature: float | None = None
     stall_timeout: float = 120.0
     max_context_chars: int = 400_000
@@ -64,7 +77,16 @@ class Config:
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     local: LocalSettings = field(default_factory=LocalSettings)
     pricing: dict[str, Price] = field(default_factory=dict)
+    models: dict[str, ModelSettings] = field(default_factory=dict)
     source: Path | None = None
+
+    def model_settings(self, name: str) -> ModelSettings:
+        """The settings for a model as named, else for what an alias stands for."""
+        seen: set[str] = set()
+        while name not in self.models and name in self.aliases and name not in seen:
+            seen.add(name)
+            name = self.aliases[name]
+        return self.models.get(name, ModelSettings())
 
 
 @dataclass(frozen=True)
@@ -118,6 +140,7 @@ class _Reader:
             "default_model": str,
             "compare": list,
             "max_tokens": int,
+            "thinking_budget": int,
             "temperature": float,
             "stall_timeout": float,
             "max_context_chars": int,
@@ -126,10 +149,17 @@ class _Reader:
             "endpoints": dict,
             "local": dict,
             "pricing": dict,
+            "models": dict,
         }
         self._check_keys(data, top, section="")
         values: dict[str, Any] = {}
-        for key in ("default_model", "max_tokens", "temperature", "stall_timeout"):
+        for key in (
+            "default_model",
+            "max_tokens",
+            "thinking_budget",
+            "temperature",
+            "stall_timeout",
+        ):
             if key in data:
                 values[key] = self._typed(data, key, top[key], "")
         if "max_context_chars" in data:
@@ -157,6 +187,11 @@ class _Reader:
             }
         if "local" in data:
             values["local"] = self._local(self._typed(data, "local", dict, ""))
+        if "models" in data:
+            values["models"] = {
+                name: self._model_settings(name, table)
+                for name, table in self._typed(data, "models", dict, "").items()
+            }
         if "pricing" in data:
             values["pricing"] = {
                 name: self._price(name, table)
@@ -188,6 +223,17 @@ class _Reader:
         return LocalSettings(
             **{key: self._typed(table, key, fields[key], "local") for key in table}
         )
+
+    def _model_settings(self, name: str, table: Any) -> ModelSettings:
+        section = f'models."{name}"'
+        if not isinstance(table, dict):
+            self._fail("models", name, f"must be a table, not {_kind(table)}")
+        fields = {"think": str}
+        self._check_keys(table, fields, section)
+        think = self._typed(table, "think", str, section) if "think" in table else "auto"
+        if think not in THINK_SETTINGS:
+            self._fail(section, "think", f"must be one of {', '.join(THINK_SETTINGS)}")
+        return ModelSettings(think=think)
 
     def _price(self, name: str, table: Any) -> Price:
         section = f"pricing.{name}"

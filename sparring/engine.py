@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sparring import items as items_module
 from sparring.config import Config, Privacy
 from sparring.egress import EgressGate, check_local_only
-from sparring.errors import SparringError, UsageError
+from sparring.errors import AnswerCut, AnswerRefused, ContextTooLong, SparringError, UsageError
 from sparring.pricing import estimate_cost
 from sparring.providers import (
     ModelRef,
@@ -27,7 +27,16 @@ from sparring.providers import (
     open_backend,
     resolve,
 )
-from sparring.providers.base import Backend, ChatRequest, Message, Usage, estimate_tokens
+from sparring.providers.base import (
+    THINK_LEVELS,
+    Backend,
+    ChatRequest,
+    Message,
+    ThinkLevel,
+    Usage,
+    estimate_tokens,
+)
+from sparring.providers.thinking import Thinking
 from sparring.sessions.model import Reply, Session, Turn
 
 BackendFactory = Callable[[ModelRef, Config], Backend]
@@ -48,18 +57,37 @@ class LiveReply:
     location: str = "local"
     input_tokens: int = 0
     started: float = field(default_factory=time.monotonic)
+    #: When the first token came (thinking or answer), and the first of the answer.
     first_delta_at: float | None = None
+    first_answer_at: float | None = None
     characters: int = 0
     parts: list[str] = field(default_factory=list)
+    thinking_characters: int = 0
+    thinking_parts: list[str] = field(default_factory=list)
 
     def add(self, text: str) -> None:
+        now = time.monotonic()
         if self.first_delta_at is None:
-            self.first_delta_at = time.monotonic()
+            self.first_delta_at = now
+        if self.first_answer_at is None:
+            self.first_answer_at = now
         self.characters += len(text)
         self.parts.append(text)
 
+    def think(self, text: str) -> None:
+        if self.first_delta_at is None:
+            self.first_delta_at = time.monotonic()
+        self.thinking_characters += len(text)
+        self.thinking_parts.append(text)
+
+    @property
+    def thinking(self) -> bool:
+        """Thinking has come, and no answer yet."""
+        return bool(self.thinking_parts) and self.first_answer_at is None
+
     def sync(self) -> Reply:
         self.reply.text = "".join(self.parts)
+        self.reply.thinking = "".join(self.thinking_parts)
         return self.reply
 
 
@@ -71,6 +99,9 @@ class TurnListener:
 
     def delta(self, index: int, text: str) -> None:
         """Text of reply `index` arrived (it is in `live.parts` already)."""
+
+    def thinking(self, index: int, text: str) -> None:
+        """Thinking of reply `index` arrived (it is in `live.thinking_parts` already)."""
 
     def ended(self, index: int, reply: Reply) -> None:
         """Reply `index` is finished: its text, items, figures, cost and status are final."""
@@ -99,8 +130,22 @@ def build_request(session: Session, turn: Turn, model: str, config: Config) -> C
                 messages.append(Message("assistant", reply.text))
     messages.append(Message("user", turn.user))
     return ChatRequest(
-        tuple(messages), max_tokens=config.max_tokens, temperature=config.temperature
+        tuple(messages),
+        max_tokens=config.max_tokens,
+        temperature=config.temperature,
+        think=think_level(turn, model, config),
+        thinking_budget=config.thinking_budget,
     )
+
+
+def think_level(turn: Turn, model: str, config: Config) -> ThinkLevel | None:
+    """How much `model` should think for `turn`: the run's or the task's setting (on the
+    turn), else the model's own in the config, else None: the model's default."""
+    setting = turn.think or config.model_settings(model).think
+    for level in THINK_LEVELS:
+        if setting == level:
+            return level
+    return None
 
 
 def prepare(session: Session, turn: Turn, config: Config) -> list[LiveReply]:
@@ -220,12 +265,17 @@ async def _stream_reply(
         async for event in backend.stream(request, notice=listener.notice):
             if isinstance(event, Usage):
                 _record_usage(reply, event)
-                reply.status = "ok"
+                _judge(reply, event, backend.label)
+            elif isinstance(event, Thinking):
+                live.think(event.text)
+                listener.thinking(index, event.text)
             else:
                 live.add(event)
                 listener.delta(index, event)
     except SparringError as error:
         reply.status = "interrupted" if live.parts else "error"
+        if isinstance(error, AnswerCut):
+            reply.status = "cut"
         reply.error = error.one_line()
         reply.exit_code = error.exit_code
         if error.usage is not None:
@@ -258,7 +308,7 @@ async def _finish(
     reply.cost = estimate_cost(
         ref.model, reply.location, reply.input_tokens, reply.output_tokens, config
     )
-    if output == "list":
+    if output == "list" and reply.status != "refused":
         try:
             # Folding a long list takes tens of milliseconds: off the event loop.
             reply.items = await asyncio.to_thread(items_module.items_of, reply.text)
@@ -282,5 +332,52 @@ def _record_usage(reply: Reply, usage: Usage) -> None:
     reply.input_tokens = usage.input_tokens
     reply.output_tokens = usage.output_tokens
     reply.tokens_estimated = usage.tokens_estimated
-    reply.ttft = None if usage.time_to_first_token is None else round(usage.time_to_first_token, 4)
+    reply.ttft = _seconds(usage.time_to_first_token)
+    reply.ttfa = _seconds(usage.time_to_first_answer)
     reply.seconds = round(usage.total_time, 4)
+    reply.load_seconds = _seconds(usage.load_seconds)
+    reply.thinking_tokens = usage.thinking_tokens
+    reply.thinking_estimated = usage.thinking_estimated
+    reply.hidden_thinking = usage.hidden_thinking
+    reply.thinking_seconds = _seconds(usage.thinking_seconds)
+    reply.cached_input_tokens = usage.cached_input_tokens
+    reply.cache_write_tokens = usage.cache_write_tokens
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _judge(reply: Reply, usage: Usage, label: str) -> None:
+    """The status of a whole stream, by why it stopped: ok, cut short, or refused."""
+    error: SparringError | None = None
+    if usage.stop == "length":
+        if not usage.answer_characters and (reply.thinking or usage.thinking_tokens):
+            error = AnswerCut(
+                f"{label}: the thinking used the whole budget "
+                f"({usage.output_tokens} tokens), so no answer came; the thinking is kept",
+                hint="raise thinking_budget in config.toml, or let it think less: --think low",
+            )
+        else:
+            error = AnswerCut(
+                f"{label}: the answer stopped at the token limit "
+                f"({usage.output_tokens} tokens), cut short",
+                hint="raise max_tokens in config.toml, or let it think less: --think low",
+            )
+        reply.status = "cut"
+    elif usage.stop == "refusal":
+        error = AnswerRefused(
+            f"{label} declined to answer", hint="rephrase the request, or try another model"
+        )
+        reply.status = "refused"
+    elif usage.stop == "context":
+        error = ContextTooLong(
+            f"{label}: {usage.stop_detail or 'the prompt did not fit the context window'}",
+            hint="shorten the draft, or use a model with a larger context window",
+        )
+        reply.status = "cut"
+    else:
+        reply.status = "ok"
+    if error is not None:
+        reply.error = error.one_line()
+        reply.exit_code = error.exit_code

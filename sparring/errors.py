@@ -6,14 +6,17 @@
     │   │   └── PromptError       2   prompt file unreadable or of the wrong shape
     │   └── EgressRefused         2   the context may not leave the machine (no, or no one to ask)
     ├── BadInput                 65   input that cannot be used (not UTF-8, too large)
-    │   └── SessionFormatError   65   a file that is not a session sparring can read
-    │       └── NewerFormat      65   a session written by a newer sparring
+    │   ├── SessionFormatError   65   a file that is not a session sparring can read
+    │   │   └── NewerFormat      65   a session written by a newer sparring
+    │   ├── ContextTooLong       65   the draft does not fit the model's context window
+    │   └── AnswerRefused        65   the model declined to answer
     ├── NoInput                  66   no context at all (empty stdin, missing file)
     ├── ProviderUnavailable      69   backend not reachable
     │   └── ModelNotFound        69   backend reachable, model missing
     ├── CannotSave               73   the sessions dir cannot be written
     ├── TemporaryFailure         75   retries spent, or a stream cut short
-    │   └── StreamInterrupted    75   the answer ended before its final marker
+    │   ├── StreamInterrupted    75   the answer ended before its final marker
+    │   └── AnswerCut            75   the answer hit the token limit, or its thinking looped
     ├── AuthenticationFailed     77   missing or rejected API key
     └── Interrupted             130   the user pressed Ctrl-C
 
@@ -78,6 +81,14 @@ class NewerFormat(SessionFormatError):
     """A session file written by a newer sparring: read it with that one; never overwrite it."""
 
 
+class ContextTooLong(BadInput):
+    """The prompt and the answer's budget do not fit the model's context window."""
+
+
+class AnswerRefused(BadInput):
+    """The model declined to answer (a refusal stop reason)."""
+
+
 class NoInput(SparringError):
     exit_code = 66
 
@@ -114,6 +125,10 @@ class TemporaryFailure(SparringError):
 
 class StreamInterrupted(TemporaryFailure):
     pass
+
+
+class AnswerCut(TemporaryFailure):
+    """The answer stopped at the token limit, or its thinking went in circles."""
 
 
 class AuthenticationFailed(SparringError):

@@ -44,18 +44,45 @@ def money(cost: float | None, location: str) -> str:
     return f"${cost:.4f}"
 
 
+def thinking_summary(reply: Reply, *, short: bool = False) -> str:
+    """`thought 14.2 s, 820 tok`; `thought 820 tok, unseen` for thinking the service hid."""
+    if not (reply.thinking or reply.thinking_tokens):
+        return ""
+    approx = "~" if reply.thinking_estimated else ""
+    tokens = f"{approx}{reply.thinking_tokens} tok" if reply.thinking_tokens else ""
+    if reply.hidden_thinking:
+        return f"thought {tokens}, unseen"
+    seconds = reply.thinking_seconds
+    if short:
+        return f"thought {seconds:.0f}s" if seconds is not None else "thought"
+    when = f"{seconds:.1f} s" if seconds is not None else ""
+    return "thought " + ", ".join(part for part in (when, tokens) if part)
+
+
 def figures_line(reply: Reply) -> str:
-    """`ttft 0.21 s · 85.3 tok/s · 212 in / 96 out · $0.0012`: a finished reply's figures."""
+    """`ttft 0.21 s · 85.3 tok/s · 212 in / 96 out · $0.0012`: a finished reply's figures.
+
+    A reasoning model's line says how long and how much it thought, and when
+    its answer began; a model the service loaded first says how long that took.
+    """
     parts: list[str] = []
+    if reply.load_seconds:
+        parts.append(f"load {reply.load_seconds:.1f} s")
     if reply.ttft is not None:
         parts.append(f"ttft {reply.ttft:.2f} s")
+    thought = thinking_summary(reply)
+    if thought:
+        parts.append(thought)
+        if reply.ttfa is not None and reply.ttfa != reply.ttft:
+            parts.append(f"answer at {reply.ttfa:.2f} s")
     rate = reply.tokens_per_second
     if rate is not None:
         parts.append(f"{rate:.1f} tok/s")
     if reply.input_tokens is not None or reply.output_tokens is not None:
         approx = "~" if reply.tokens_estimated else ""
+        cached = f" ({reply.cached_input_tokens} cached)" if reply.cached_input_tokens else ""
         parts.append(
-            f"{approx}{reply.input_tokens or 0} in / {approx}{reply.output_tokens or 0} out"
+            f"{approx}{reply.input_tokens or 0} in{cached} / {approx}{reply.output_tokens or 0} out"
         )
     parts.append(cost_text(reply.cost))
     return " · ".join(parts)
@@ -66,6 +93,9 @@ def short_figures(reply: Reply) -> str:
     parts: list[str] = []
     if reply.ttft is not None:
         parts.append(f"ttft {reply.ttft:.2f}s")
+    thought = thinking_summary(reply, short=True)
+    if thought:
+        parts.append(thought)
     speed = reply.tokens_per_second
     if speed is not None:
         parts.append(f"{speed:.0f} tok/s")
@@ -87,12 +117,25 @@ def heading(reply: Reply) -> str:
     return f"{name} · {where_label(reply.location)}"
 
 
+#: How a reply that did not end well is marked, in every view.
+STATUS_MARKS = {
+    "cut": "cut short",
+    "refused": "refused",
+    "interrupted": "interrupted",
+    "cancelled": "cancelled",
+    "error": "error",
+    "streaming": "streaming",
+}
+
+
 def status_note(reply: Reply) -> str:
+    """`[cut short] why`: how a reply that did not end well ended; empty for a whole one."""
     if reply.status == "ok":
         return ""
+    mark = STATUS_MARKS.get(reply.status, reply.status)
     if reply.error:
-        return f"[{reply.status}] {reply.error}"
-    return f"[{reply.status}]"
+        return f"[{mark}] {reply.error}"
+    return f"[{mark}]"
 
 
 def item_summary(reply: Reply) -> str:
@@ -110,8 +153,11 @@ def live_figures(live: LiveReply, now: float, config: Config) -> str:
     """
     if live.first_delta_at is None:
         return f"waiting {now - live.started:.1f}s"
+    if live.thinking:
+        thought = max(1, estimate_characters(live.thinking_characters))
+        return f"thinking {now - live.first_delta_at:.0f}s · ~{thought} tok"
     # The same four-characters-a-token guess the backends use when they report none.
-    output_tokens = max(1, estimate_characters(live.characters))
+    output_tokens = max(1, estimate_characters(live.characters + live.thinking_characters))
     parts = [f"ttft {live.first_delta_at - live.started:.2f}s"]
     generating = now - live.first_delta_at
     if generating > 0:
@@ -120,3 +166,12 @@ def live_figures(live: LiveReply, now: float, config: Config) -> str:
     cost = estimate_cost(live.model, live.location, live.input_tokens, output_tokens, config)
     parts.append(money(cost, live.location))
     return " · ".join(parts)
+
+
+def thinking_progress(live: LiveReply, now: float) -> str:
+    """`thinking · 14 s · ~820 tokens` while a model thinks; `thought · …` once it answers."""
+    started = live.first_delta_at if live.first_delta_at is not None else now
+    ended = live.first_answer_at if live.first_answer_at is not None else now
+    tokens = estimate_characters(live.thinking_characters)
+    word = "thinking" if live.thinking else "thought"
+    return f"{word} · {ended - started:.0f} s · ~{tokens} tokens"

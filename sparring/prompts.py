@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sparring import paths
+from sparring.config import THINK_SETTINGS
 from sparring.errors import PromptError, UsageError, did_you_mean
 
 BUILTIN_FIELDS = ("context", "count", "instruction")
 FREE_TEXT = "ask"
-_KEYS = {"description", "output", "count", "system", "template", "fields"}
+_KEYS = {"description", "output", "count", "system", "template", "fields", "think"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Prompt:
     template: str
     fields: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
+    #: How much the models should think for this task; "auto" leaves it to them.
+    think: str = "auto"
 
     def render(
         self,
@@ -114,6 +117,12 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
     _expect(where, data, "output", str)
     _expect(where, data, "count", int)
     _expect(where, data, "fields", dict)
+    _expect(where, data, "think", str)
+    think = data.get("think", "auto")
+    if think not in THINK_SETTINGS:
+        raise PromptError(
+            f"{where}: 'think' must be one of {', '.join(THINK_SETTINGS)}, not \"{think}\""
+        )
     output = data.get("output", "text")
     if output not in ("list", "text"):
         raise PromptError(f'{where}: \'output\' must be "list" or "text", not "{output}"')
@@ -138,6 +147,7 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
         template=data["template"],
         fields=dict(fields),
         source=source,
+        think=think,
     )
 
 

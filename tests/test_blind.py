@@ -15,7 +15,7 @@ from conftest import SAMPLE_DRAFT, Runner, saved_sessions, write_config
 from fakeservers import FakeOllama, FakeOpenAI, Reply
 from sparring.judging import blind
 from sparring.sessions import store
-from sparring.sessions.model import Context, Session, Turn, Vote
+from sparring.sessions.model import FORMAT_VERSION, Context, Session, Turn, Vote
 from sparring.sessions.model import Reply as SessionReply
 from sparring.sessions.toml_format import from_toml, to_toml
 from terminal import TerminalFactory, sparring_command
@@ -103,7 +103,7 @@ class TestShuffle:
 
 
 class TestVoteStorage:
-    def test_votes_round_trip_in_the_session_file_at_format_1(self) -> None:
+    def test_votes_round_trip_in_the_session_file(self) -> None:
         session = Session(
             turns=[Turn(task="t", user="u")],
             votes=[
@@ -112,7 +112,7 @@ class TestVoteStorage:
             ],
         )
         text = to_toml(session)
-        assert text.startswith("format = 1\n") and "[[votes]]" in text
+        assert text.startswith(f"format = {FORMAT_VERSION}\n") and "[[votes]]" in text
         assert from_toml(text) == session
 
     def test_a_file_without_votes_loads_and_is_written_without_them(self) -> None:

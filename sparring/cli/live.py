@@ -79,7 +79,7 @@ class SideBySide:
                 body = Text(text)
                 note = status_note(reply)
                 title = heading(reply)
-                subtitle = figures_line(reply) if finished else "streaming…"
+                subtitle = figures_line(reply) if finished else _progress(live)
             else:
                 body = Text(text if all_finished else "answering…")
                 # The status alone: an error message may name the backend.
@@ -114,3 +114,7 @@ class SideBySide:
     ) -> None:
         self.live.update(self._render(), refresh=True)
         self.live.__exit__(kind, value, traceback)
+
+
+def _progress(live: LiveReply) -> str:
+    return "thinking…" if live.thinking else "streaming…"

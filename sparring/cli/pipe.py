@@ -53,6 +53,8 @@ class PipeRequest:
     save: bool = True
     privacy: Privacy = field(default_factory=Privacy)
     blind: bool = False  # two answers as A and B, then a vote
+    think: str | None = None  # the run's thinking setting; None: the task's or the model's
+    show_thinking: bool = True  # on stderr, dimmed, when stderr is a terminal
 
 
 class Output:
@@ -88,6 +90,7 @@ def build_session(request: PipeRequest) -> tuple[Session, Turn]:
         instruction=request.instruction,
         count=request.count,
         values=request.values,
+        think=request.think,
     )
     session = new_session(request.context, request.sources, task=request.prompt.name, turns=[turn])
     return session, turn
@@ -95,6 +98,14 @@ def build_session(request: PipeRequest) -> tuple[Session, Turn]:
 
 def warn(text: str) -> None:
     print(f"sparring: {visible(text)}", file=sys.stderr)
+
+
+def _stderr(text: str) -> None:
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # a closed stderr takes nothing: the answer still goes to stdout
 
 
 def session_saver(session: Session, *, enabled: bool) -> Saver:
@@ -139,13 +150,44 @@ def egress_confirmation(
 
 
 class PipeListener(engine.TurnListener):
-    """Shows a turn as pipe mode does: one answer streamed to stdout, or side by side."""
+    """Shows a turn as pipe mode does: one answer streamed to stdout, or side by side.
 
-    def __init__(self, out: Output, saver: Saver, *, single: bool, view: SideBySide | None) -> None:
+    One model's thinking goes to stderr, dimmed, when stderr is a terminal, so
+    the writer sees that it is thinking; stdout gets the answer only.
+    """
+
+    DIM, RESET = "\x1b[2m", "\x1b[0m"
+
+    def __init__(
+        self,
+        out: Output,
+        saver: Saver,
+        *,
+        single: bool,
+        view: SideBySide | None,
+        show_thinking: bool = False,
+    ) -> None:
         self.out = out
         self.saver = saver
         self.single = single
         self.view = view
+        self.show_thinking = show_thinking and single and is_terminal(sys.stderr)
+        self.thinking_shown = False
+
+    def thinking(self, index: int, text: str) -> None:
+        lifecycle.release_gc()
+        if self.view is not None:
+            self.view.changed()
+        elif self.show_thinking:
+            if not self.thinking_shown:
+                self.thinking_shown = True
+                _stderr(f"{self.DIM}thinking…\n")
+            _stderr(f"{self.DIM}{visible(text)}{self.RESET}")
+
+    def _end_thinking(self) -> None:
+        if self.thinking_shown:
+            self.thinking_shown = False
+            _stderr(f"{self.RESET}\n")
 
     def began(self, index: int, live: engine.LiveReply) -> None:
         if self.view is not None:
@@ -156,7 +198,11 @@ class PipeListener(engine.TurnListener):
         if self.view is not None:
             self.view.changed()
         elif self.single:
+            self._end_thinking()
             self.out.write(text)
+
+    def ended(self, index: int, reply: Reply) -> None:
+        self._end_thinking()
 
     def notice(self, text: str) -> None:
         warn(text)
@@ -180,7 +226,11 @@ def run(request: PipeRequest, config: Config) -> int:
         else:
             view = SideBySide(2, labels=blind.LABELS, column=blind.display_index(turn, vote))
     listener = PipeListener(
-        out, saver, single=len(turn.replies) == 1 and not request.as_json, view=view
+        out,
+        saver,
+        single=len(turn.replies) == 1 and not request.as_json,
+        view=view,
+        show_thinking=request.show_thinking and not request.blind,
     )
     gate = EgressGate(session, confirm, config)
 

@@ -13,8 +13,7 @@ from typing import Any
 
 from sparring.config import Config, Price
 from sparring.sessions.catalog import ReplyFacts
-
-ANSWERED = ("ok", "interrupted")  # replies with text the writer could judge
+from sparring.sessions.model import ANSWERED
 
 
 @dataclass

@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from sparring.config import Config
 from sparring.judging import ledger as ledger_module
-from sparring.judging.ledger import ANSWERED, Flagship, Ledger, fixed_flagship
+from sparring.judging.ledger import Flagship, Ledger, fixed_flagship
 from sparring.sessions.catalog import Entry, ReplyFacts
-from sparring.sessions.model import Session
+from sparring.sessions.model import ANSWERED, Session
 
 Z95 = 1.96  # the normal quantile for a two-sided 95% interval
 MIN_VOTES = 10  # blind votes of a pair before a verdict

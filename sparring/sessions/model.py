@@ -15,10 +15,15 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sparring.items import Item
+from sparring.providers.base import generation_rate
 
-FORMAT_VERSION = 1
+#: 2 added thinking, its figures, model load and cached tokens, and the "cut" and
+#: "refused" statuses; format 1 files are read as they are.
+FORMAT_VERSION = 2
 
-Status = Literal["ok", "streaming", "interrupted", "cancelled", "error"]
+Status = Literal["ok", "streaming", "interrupted", "cancelled", "error", "cut", "refused"]
+#: Statuses of a reply whose text the writer can judge (it may be incomplete).
+ANSWERED = ("ok", "interrupted", "cut")
 
 
 def now() -> str:
@@ -36,19 +41,42 @@ class Reply:
     error: str | None = None
     exit_code: int | None = None
     input_tokens: int | None = None
+    #: Every generated token, thinking included (as billed).
     output_tokens: int | None = None
     tokens_estimated: bool = False
+    #: Seconds to the first generated token (thinking or answer), a model load apart.
     ttft: float | None = None
     seconds: float | None = None
     cost: float | None = None
     started: str = field(default_factory=now)
+    #: The model's thinking, apart from its answer; never parsed into items.
+    thinking: str = ""
+    thinking_tokens: int | None = None
+    thinking_estimated: bool = False
+    #: The model thought without showing it (OpenAI's reasoning models): billed, unseen.
+    hidden_thinking: bool = False
+    thinking_seconds: float | None = None
+    #: Seconds to the first token of the answer itself.
+    ttfa: float | None = None
+    load_seconds: float | None = None
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
-        if not self.output_tokens or self.ttft is None or self.seconds is None:
+        return generation_rate(
+            self.output_tokens,
+            self.thinking_tokens if self.hidden_thinking else None,
+            self.ttft,
+            self.seconds,
+            self.load_seconds,
+        )
+
+    @property
+    def answer_tokens(self) -> int | None:
+        if self.output_tokens is None:
             return None
-        generating = self.seconds - self.ttft
-        return max(self.output_tokens - 1, 1) / generating if generating > 0 else None
+        return max(self.output_tokens - (self.thinking_tokens or 0), 0)
 
 
 @dataclass
@@ -59,6 +87,8 @@ class Turn:
     instruction: str = ""
     output: str = "text"  # "list" replies are parsed into items
     to: str = ""
+    #: How much the models were asked to think: off, low, medium, high; "" for their default.
+    think: str = ""
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

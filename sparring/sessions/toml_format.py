@@ -75,7 +75,8 @@ def to_toml(session: Session) -> str:
 
 def to_dict(session: Session) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "format": session.format,
+        # Always the current format: a file saved again holds what this version writes.
+        "format": FORMAT_VERSION,
         "id": session.id,
         "created": session.created,
         "title": session.title,
@@ -109,6 +110,7 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "instruction": turn.instruction,
         "output": turn.output,
         "to": turn.to,
+        **({"think": turn.think} if turn.think else {}),
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,
@@ -116,10 +118,17 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
     }
 
 
+#: Written only when they say something, so a reply without thinking reads as before.
+_QUIET_WHEN_EMPTY = ("thinking", "thinking_estimated", "hidden_thinking")
+
+
 def reply_dict(reply: Reply) -> dict[str, Any]:
     """One reply as it is written in the session file."""
     data = vars(reply).copy()
     data["items"] = [{"text": item.text, "count": item.count} for item in reply.items]
+    for key in _QUIET_WHEN_EMPTY:
+        if not data[key]:
+            del data[key]
     return _drop_empty(data)
 
 

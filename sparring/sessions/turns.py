@@ -21,8 +21,13 @@ def task_turn(
     instruction: str = "",
     count: int | None = None,
     values: dict[str, str] | None = None,
+    think: str | None = None,
 ) -> Turn:
-    """The task `prompt` on `context`, to every model in `models`."""
+    """The task `prompt` on `context`, to every model in `models`.
+
+    `think` is the run's thinking setting; without one, the task's own.
+    """
+    think = think if think is not None else prompt.think
     return Turn(
         task=prompt.name,
         user=prompt.render(context, count=count, instruction=instruction, values=values),
@@ -30,6 +35,7 @@ def task_turn(
         instruction=instruction,
         output=prompt.output,
         to="",
+        think="" if think == "auto" else think,
         replies=[Reply(model=model) for model in models],
     )
 
@@ -37,12 +43,14 @@ def task_turn(
 def follow_up_turn(session: Session, text: str, models: list[str], to: str = "") -> Turn:
     """A follow-up to every column (`to` empty) or to one model, in the last task's role."""
     system = next((turn.system for turn in reversed(session.turns) if turn.system), "")
+    think = session.turns[-1].think if session.turns else ""
     return Turn(
         task=FOLLOW_UP,
         user=text,
         system=system,
         output="text",
         to=to,
+        think=think,
         replies=[Reply(model=model) for model in models],
     )
 
@@ -56,6 +64,7 @@ def again(turn: Turn, models: list[str]) -> Turn:
         instruction=turn.instruction,
         output=turn.output,
         to="",
+        think=turn.think,
         replies=[Reply(model=model) for model in models],
     )
 

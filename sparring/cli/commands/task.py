@@ -7,7 +7,7 @@ import os
 
 from sparring import __version__
 from sparring.cli.parsing import add_privacy_flags, command_parser, field_values
-from sparring.config import Config, Privacy
+from sparring.config import THINK_SETTINGS, Config, Privacy
 from sparring.errors import UsageError
 from sparring.prompts import Prompt
 
@@ -75,6 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with two models: show the answers as A and B, in a random order and without "
         "names or figures, then vote; the names are revealed after the vote",
+    )
+    parser.add_argument(
+        "--think",
+        choices=THINK_SETTINGS,
+        metavar="LEVEL",
+        help="how much reasoning models think: off, low, medium, high, or auto (their "
+        "default; the task's or the model's setting in the config otherwise)",
+    )
+    parser.add_argument(
+        "--hide-thinking",
+        action="store_true",
+        help="do not show a model's thinking on stderr (it is still saved)",
     )
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
     add_privacy_flags(parser)
@@ -150,6 +162,8 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             save=not options.no_save,
             privacy=privacy,
             blind=options.blind,
+            think=options.think,
+            show_thinking=not options.hide_thinking,
         ),
         config,
     )

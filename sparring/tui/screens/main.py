@@ -27,7 +27,7 @@ from textual.widgets import Footer, Select
 from sparring.egress import EgressGate, EgressRequest, Refused, always, check_model
 from sparring.engine import LiveReply, TurnListener, run_turn
 from sparring.errors import CannotSave, NewerFormat
-from sparring.figures import live_figures
+from sparring.figures import live_figures, thinking_progress
 from sparring.prompts import FREE_TEXT
 from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
@@ -67,15 +67,23 @@ class Stream:
     view: ReplyView
     live: LiveReply | None = None  # the engine's, once the reply began
     shown_parts: int = 0
+    shown_thinking: int = 0
     ended: Reply | None = None  # the reply as the engine finished it
     shown_ended: bool = False
 
-    def flush(self) -> None:
-        """Hand the view the deltas that came since the last frame."""
-        if self.live is None or len(self.live.parts) == self.shown_parts:
+    def flush(self, now: float) -> None:
+        """Hand the view the deltas (and the thinking) that came since the last frame."""
+        live = self.live
+        if live is None:
             return
-        self.view.append("".join(self.live.parts[self.shown_parts :]))
-        self.shown_parts = len(self.live.parts)
+        if len(live.thinking_parts) != self.shown_thinking:
+            self.shown_thinking = len(live.thinking_parts)
+            text = "".join(live.thinking_parts) if self.view.thinking.expanded else ""
+            self.view.thinking.show(thinking_progress(live, now), text)
+        if len(live.parts) == self.shown_parts:
+            return
+        self.view.append("".join(live.parts[self.shown_parts :]))
+        self.shown_parts = len(live.parts)
 
 
 class ScreenListener(TurnListener):
@@ -108,6 +116,7 @@ class MainScreen(Screen[None]):
         Binding("f2", "add_column", "Add column"),
         Binding("f3", "remove_column", "Drop column"),
         Binding("f4", "keep", "Keep"),
+        Binding("f6", "cycle_think", "Think", show=False),
         Binding("f8", "toggle_blind", "Blind"),
         Binding("f9", "toggle_stats", "Stats", show=False),
         *(Binding(key, f"vote('{key}')", label) for key, label in VOTE_KEYS.items()),
@@ -176,6 +185,8 @@ class MainScreen(Screen[None]):
         self._drawn_at = 0.0
         self.judging = Judging(self)
         self.keeping = Keeping(self)
+        #: The next run's thinking setting (F6); None: the task's, else each model's.
+        self.think_setting: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -285,7 +296,7 @@ class MainScreen(Screen[None]):
         self.session.context = Context(context, list(self.context_pane.sources))
         self.session.title = self.session.title or make_title(prompt.name, context)
         models = [column.model for column in columns]
-        turn = task_turn(prompt, context, models, instruction=instruction)
+        turn = task_turn(prompt, context, models, instruction=instruction, think=self.think_setting)
         await self._start(turn, columns, blind_run=self.judging.blind.armed)
 
     async def on_follow_up_line_submitted(self, message: FollowUpLine.Submitted) -> None:
@@ -401,7 +412,7 @@ class MainScreen(Screen[None]):
 
     async def on_main_screen_turn_done(self, message: TurnDone) -> None:
         for stream in self.streams:
-            stream.flush()
+            stream.flush(time.monotonic())
             await self._show_ended(stream.column, stream.view, stream.ended or stream.reply)
         if self.judging.blind.hides(message.turn_index) and not self.judging.blind.votable(
             self.session
@@ -438,7 +449,7 @@ class MainScreen(Screen[None]):
         for stream in self.streams:
             if stream.shown_ended:
                 continue
-            stream.flush()
+            stream.flush(now)
             if stream.ended is not None:
                 stream.shown_ended = True
                 await self._show_ended(stream.column, stream.view, stream.ended)
@@ -484,6 +495,14 @@ class MainScreen(Screen[None]):
     @work(group="save", exit_on_error=False)
     async def save_soon(self) -> None:
         self.saver.save()
+
+    def action_cycle_think(self) -> None:
+        """How much the next run's reasoning models think: default, off, low, medium, high."""
+        order: list[str | None] = [None, "off", "low", "medium", "high"]
+        self.think_setting = order[(order.index(self.think_setting) + 1) % len(order)]
+        self.task_picker.show_think(self.think_setting)
+        said = self.think_setting or "each task's or model's default"
+        self.notify(f"Thinking for the next run: {said}.")
 
     # --- blind turns, the vote and the stats (see judging.py) ---------------
 

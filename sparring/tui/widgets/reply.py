@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from sparring.items import Item
 from sparring.sessions.model import Reply
 from sparring.tui.widgets.live_text import LiveText
+from sparring.tui.widgets.thinking import ThinkingView
 from sparring.visible import visible
 
 STATUS_LINES = {
@@ -24,12 +25,26 @@ STATUS_LINES = {
 }
 
 
+def thought_line(reply: Reply) -> str:
+    """`thought · 14 s · 820 tokens`: the closed line above a finished answer."""
+    approx = "~" if reply.thinking_estimated else ""
+    tokens = f"{approx}{reply.thinking_tokens} tokens" if reply.thinking_tokens else ""
+    if reply.hidden_thinking:
+        return f"thought unseen · {tokens}"
+    seconds = f"{reply.thinking_seconds:.0f} s" if reply.thinking_seconds is not None else ""
+    return " · ".join(part for part in ("thought", seconds, tokens) if part)
+
+
 def status_line(reply: Reply) -> str:
     """Empty for a whole answer; otherwise what happened and, for an error, its hint."""
     if reply.status == "error":
         return f"✗ {visible(reply.error or 'failed')}"
     if reply.status == "interrupted":
         return f"⚠ cut off: {visible(reply.error or 'the answer ended early')}"
+    if reply.status == "cut":
+        return f"⚠ cut short: {visible(reply.error or 'the answer hit the token limit')}"
+    if reply.status == "refused":
+        return f"⊘ refused: {visible(reply.error or 'the model declined to answer')}"
     return STATUS_LINES.get(reply.status, "")
 
 
@@ -107,6 +122,7 @@ class ReplyView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, markup=False, classes="heading")
+        yield ThinkingView()
         yield LiveText(classes="live")
         yield ItemList(self.turn_index, self.model)
         yield Static("", markup=False, classes="status")
@@ -114,6 +130,10 @@ class ReplyView(Vertical):
     @property
     def live(self) -> LiveText:
         return self.query_one(LiveText)
+
+    @property
+    def thinking(self) -> ThinkingView:
+        return self.query_one(ThinkingView)
 
     @property
     def item_list(self) -> ItemList:
@@ -150,11 +170,13 @@ class ReplyView(Vertical):
         if not self.is_attached:  # the app is closing
             return
         has_items = self.output == "list" and bool(reply.items)
+        if reply.thinking or reply.thinking_tokens:
+            self.thinking.show(thought_line(reply), reply.thinking)
         self.live.streaming = False
         self.live.set_text(visible(reply.text))
         self.live.display = not has_items and bool(reply.text)
         self.status.update(status_line(reply))
-        self.status.set_class(reply.status in ("error", "interrupted"), "failed")
+        self.status.set_class(reply.status in ("error", "interrupted", "cut", "refused"), "failed")
         self.status.display = bool(self.status.content)
         self.item_list.display = has_items
         if has_items:

@@ -58,6 +58,10 @@ class TaskPicker(Vertical):
     def instruction(self) -> str:
         return self.instruction_input.value.strip()
 
+    def show_think(self, setting: str | None) -> None:
+        """Say in the border how much the next run's models will think, when it is set."""
+        self.border_title = f"Task · think {setting}" if setting else "Task"
+
     def show(self, task: str, instruction: str) -> None:
         if task in self.prompts:
             self.select.value = task
