@@ -142,6 +142,20 @@ class TestPdf:
         pdf.output(str(path))
         assert converted(path) == "Den här meningen börjar på första sidan och slutar här.\n"
 
+    def test_a_running_head_is_left_out_and_the_title_it_repeats_kept(self, tmp_path: Path) -> None:
+        pdf = samples.new_pdf()
+        pages = [samples.INTRO, samples.BODY, "Ekar blir gamla.", "Björkar växer fort."]
+        for number, text in enumerate(pages, 1):
+            pdf.add_page()
+            if number == 1:
+                samples.line(pdf, samples.TITLE, size=20, bold=True, space=4)
+            else:
+                samples.line(pdf, samples.TITLE, size=9, space=4)  # the running head
+            samples.line(pdf, text)
+        path = tmp_path / "running.pdf"
+        pdf.output(str(path))
+        assert converted(path) == f"# {samples.TITLE}\n\n" + "\n\n".join(pages) + "\n"
+
     def test_a_scanned_pdf_is_refused_with_a_hint_instead_of_sending_nothing(
         self, tmp_path: Path
     ) -> None:

@@ -35,9 +35,11 @@ _pypdf_log.propagate = False
 BULLET = re.compile(r"[•·▪◦○●■□‣⁃➢►✓-]\s+")
 NUMBER = re.compile(r"(\d{1,3})[.)]\s+")
 PAGE_NUMBER = re.compile(
-    r"(?:[-–]\s*)?(?:page|sida|seite|side|p\.)?\s*\d{1,4}(?:\s*(?:/|of|av|von|af)\s*\d{1,4})?(?:\s*[-–])?",
+    r"[-–]?\s*(?:(?:page|sida|seite|side|p\.)\s*)?"
+    r"(?:\d{1,4}(?:\s*(?:/|of|av|von|af)\s*\d{1,4})?|[ivxlc]{1,7})\s*[-–]?",
     re.IGNORECASE,
 )
+DIGITS = re.compile(r"\d+")
 SENTENCE_END = tuple('.!?:;"”’»)')
 HEADING_RATIO = 1.15  # a font this much larger than the body text is a heading's
 PARAGRAPH_GAP = 1.35  # a line this many line spacings below the last starts a paragraph
@@ -55,6 +57,7 @@ class Block:
     lines: list[Line]
     size: float
     marker: str = ""  # "-" or "3." for a list item
+    marker_length: int = 0  # of the marker as printed, at the start of the first line
 
     @property
     def text(self) -> str:
@@ -156,6 +159,7 @@ def _pages(numbers: list[int]) -> str:
 
 def markdown(pages: list[list[Line]]) -> str:
     """The pages' lines as Markdown: paragraphs, headings and list items."""
+    pages = without_running_lines(pages)
     all_lines = [line for lines in pages for line in lines]
     body = body_size(all_lines)
     pitch = line_pitch(pages, body)
@@ -168,13 +172,39 @@ def markdown(pages: list[list[Line]]) -> str:
     levels = heading_levels(blocks, body)
     out = MarkdownWriter()
     for block in blocks:
-        if block.marker:
-            out.item(block.marker, 0, block.text, list_id="-" if block.marker == "-" else "1.")
-        elif block.size in levels and len(block.text) <= 200:
-            out.heading(levels[block.size], block.text)
+        text = block.text
+        if block.size in levels and len(text) <= 200:  # "1. Introduction" is a heading too
+            out.heading(levels[block.size], text)
+        elif block.marker:
+            list_id = "-" if block.marker == "-" else "1."
+            out.item(block.marker, 0, text[block.marker_length :], list_id=list_id)
         else:
-            out.paragraph(block.text)
+            out.paragraph(text)
     return out.text()
+
+
+def without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
+    """The pages without running heads and feet: a first or last line that recurs
+    (numbers aside) at the top or foot of many pages is the document's, not the text's.
+    The first page keeps its lines: its title is often the running head too."""
+    if len(pages) < 3:
+        return pages
+    seen: Counter[str] = Counter()
+    for lines in pages:
+        seen.update({_running(lines[0]), _running(lines[-1])})
+    running = {text for text, count in seen.items() if count >= max(3, len(pages) * 0.3)}
+    return [pages[0]] + [
+        [
+            line
+            for index, line in enumerate(lines)
+            if index not in (0, len(lines) - 1) or _running(line) not in running
+        ]
+        for lines in pages[1:]
+    ]
+
+
+def _running(line: Line) -> str:
+    return DIGITS.sub("#", line.text.lower())
 
 
 def body_size(lines: list[Line]) -> float:
@@ -204,9 +234,9 @@ def paragraphs(lines: list[Line], body: float, pitch: float) -> list[Block]:
     blocks: list[Block] = []
     previous: Line | None = None
     for line in lines:
-        marker, rest = list_marker(line.text)
+        marker, length = list_marker(line.text)
         if previous is None or marker or starts_block(previous, line, pitch):
-            blocks.append(Block([Line(rest, line.y, line.size)], round(line.size, 1), marker))
+            blocks.append(Block([line], round(line.size, 1), marker, length))
         else:
             blocks[-1].lines.append(line)
         previous = line
@@ -223,13 +253,14 @@ def starts_block(previous: Line, line: Line, pitch: float) -> bool:
     return gap <= 0 or gap > pitch * PARAGRAPH_GAP * max(line.size, 1) / max(previous.size, 1)
 
 
-def list_marker(text: str) -> tuple[str, str]:
-    """("-" or "3.", the rest) for a list item's first line; ("", text) for others."""
+def list_marker(text: str) -> tuple[str, int]:
+    """("-" or "3.", the length of the marker as printed) for a list item's first line;
+    ("", 0) for other lines."""
     if match := BULLET.match(text):
-        return "-", text[match.end() :]
+        return "-", match.end()
     if match := NUMBER.match(text):
-        return f"{match.group(1)}.", text[match.end() :]
-    return "", text
+        return f"{match.group(1)}.", match.end()
+    return "", 0
 
 
 def runs_on(last: Block, first: Block, body: float) -> bool:
@@ -246,11 +277,8 @@ def runs_on(last: Block, first: Block, body: float) -> bool:
 
 def heading_levels(blocks: list[Block], body: float) -> dict[float, int]:
     """Heading level (1-6) by font size: each size larger than the body text's, largest first."""
-    sizes = sorted(
-        {block.size for block in blocks if not block.marker and block.size >= body * HEADING_RATIO},
-        reverse=True,
-    )
-    return {size: min(level, 6) for level, size in enumerate(sizes, 1)}
+    sizes = {block.size for block in blocks if block.size >= body * HEADING_RATIO}
+    return {size: min(level, 6) for level, size in enumerate(sorted(sizes, reverse=True), 1)}
 
 
 def join_lines(texts: list[str]) -> str:
