@@ -230,6 +230,22 @@ class TestKinds:
         assert refused.value.message.endswith(f"sparring reads {SUPPORTED}")
         assert refused.value.hint
 
+    def test_a_zip_that_unpacks_to_more_than_the_limit_is_refused_before_it_is_unpacked(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import zipfile
+
+        from sparring.documents import kinds
+
+        monkeypatch.setattr(kinds, "MAX_UNPACKED", 2 * 2**20)  # 512 MiB takes long to make
+        path = tmp_path / "bomb.docx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("word/document.xml", "<w:document/>")
+            archive.writestr("word/media/zeros.bin", bytes(3 * 2**20))
+        assert path.stat().st_size < 2**20 / 10
+        with pytest.raises(BadInput, match="unpacks to 3 MiB; sparring reads documents up to 2"):
+            converted(path)
+
     def test_a_docx_that_is_not_one_says_so(self) -> None:
         with pytest.raises(BadInput, match="draft.docx is not a Word document"):
             read_document(b"just some text", "draft.docx")

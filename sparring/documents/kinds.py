@@ -60,6 +60,7 @@ SIGNATURES = (
     (b"Rar!\x1a\x07", "a RAR archive"),
     (b"\x7fELF", "a program"),
 )
+MAX_UNPACKED = 512 * 2**20
 # The Office 97-2003 container (.doc, .xls, .ppt): the suffix tells which.
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OLE_NAMES = {".doc": "an old Word document (.doc)", ".xls": "an old Excel spreadsheet (.xls)"}
@@ -129,12 +130,20 @@ def _zipped(data: bytes, where: str) -> Kind:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
+        unpacked = sum(member.file_size for member in archive.infolist())
         mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
         raise BadInput(
             f"{where} is a damaged zip file",
             hint="open it where it was written and save it again",
         ) from None
+    # The readers unpack the whole file into memory; a zip can claim any size inside.
+    if unpacked > MAX_UNPACKED:
+        raise BadInput(
+            f"{where} unpacks to {unpacked / 2**20:,.0f} MiB; sparring reads documents up to "
+            f"{MAX_UNPACKED // 2**20} MiB",
+            hint="save the text in a smaller file",
+        )
     if "word/document.xml" in names:
         return "docx"
     if mimetype in ODF_TEXT and "content.xml" in names:
