@@ -131,7 +131,8 @@ def read(data: bytes, where: str) -> Document:
     warnings: list[str] = []
     if empty:
         warnings.append(
-            f"{where}: {_pages(empty)} no text layer (scanned?); their text is missing "
+            f"{where}: {_pages(empty)} no text layer (scanned?); "
+            f"{'its' if len(empty) == 1 else 'their'} text is missing "
             "(run OCR on the PDF first, e.g. ocrmypdf)"
         )
     if unreadable:
