@@ -1,4 +1,9 @@
-"""Gathering the writer's context: files named on the command line, or piped stdin."""
+"""Gathering the writer's context: files named on the command line, or piped stdin.
+
+Each file (and stdin) is read as the kind of document it is (see
+sparring.documents): text as it is, Word, OpenDocument, PDF, HTML and RTF as
+Markdown, so the context is the text that will be sent.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from sparring.documents import Document, read_document
 from sparring.errors import BadInput, NoInput
 
 
@@ -14,9 +20,12 @@ from sparring.errors import BadInput, NoInput
 class Gathered:
     text: str = ""
     sources: list[str] = field(default_factory=list)
+    #: What the writer should be told about the files (e.g. PDF pages without text).
+    warnings: list[str] = field(default_factory=list)
 
 
-def read_file(path: Path) -> str:
+def read_file(path: Path) -> Document:
+    """The draft in the file at `path`, converted to Markdown if it is a document."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -25,18 +34,7 @@ def read_file(path: Path) -> str:
         raise NoInput(f"{path} is a directory", hint="name the files inside it") from None
     except OSError as error:
         raise NoInput(f"cannot read {path}: {error.strerror}") from None
-    return decode(data, str(path))
-
-
-def decode(data: bytes, where: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        source = "" if where == "stdin" else f" {where}"
-        raise BadInput(
-            f"{where} is not UTF-8 text (byte {error.start} is 0x{data[error.start]:02x})",
-            hint=f"convert it first, e.g. iconv -f latin1 -t utf-8{source}",
-        ) from None
+    return read_document(data, str(path))
 
 
 def gather(
@@ -49,15 +47,20 @@ def gather(
     """
     gathered = Gathered()
     if files:
-        texts = [(name, read_file(Path(name))) for name in files]
-        if len(texts) == 1:
-            gathered.text = texts[0][1]
+        documents = [(name, read_file(Path(name))) for name in files]
+        if len(documents) == 1:
+            gathered.text = documents[0][1].text
         else:
-            gathered.text = "\n\n".join(f"--- {name} ---\n{text}" for name, text in texts)
+            gathered.text = "\n\n".join(
+                f"--- {name} ---\n{document.text}" for name, document in documents
+            )
         gathered.sources = list(files)
+        gathered.warnings = [warning for _, document in documents for warning in document.warnings]
     elif stdin is not None:
-        gathered.text = decode(stdin.read(), "stdin")
+        document = read_document(stdin.read(), "stdin")
+        gathered.text = document.text
         gathered.sources = ["stdin"]
+        gathered.warnings = list(document.warnings)
     if required and not gathered.text.strip():
         if gathered.sources == ["stdin"]:
             raise NoInput(

@@ -5,7 +5,8 @@
     │   ├── ConfigError           2   config file unreadable or of the wrong shape
     │   │   └── PromptError       2   prompt file unreadable or of the wrong shape
     │   └── EgressRefused         2   the context may not leave the machine (no, or no one to ask)
-    ├── BadInput                 65   input that cannot be used (not UTF-8, too large)
+    ├── BadInput                 65   input that cannot be used (not UTF-8, too large, a scan,
+    │   │                              a kind of file sparring cannot read)
     │   ├── SessionFormatError   65   a file that is not a session sparring can read
     │   │   └── NewerFormat      65   a session written by a newer sparring
     │   ├── ContextTooLong       65   the draft does not fit the model's context window
@@ -13,6 +14,7 @@
     ├── NoInput                  66   no context at all (empty stdin, missing file)
     ├── ProviderUnavailable      69   backend not reachable
     │   └── ModelNotFound        69   backend reachable, model missing
+    ├── ReaderMissing            69   the reader of a kind of document is not installed
     ├── CannotSave               73   the sessions dir cannot be written
     ├── TemporaryFailure         75   retries spent, or a stream cut short
     │   ├── StreamInterrupted    75   the answer ended before its final marker
@@ -99,6 +101,16 @@ class ProviderUnavailable(SparringError):
 
 class ModelNotFound(ProviderUnavailable):
     pass
+
+
+class ReaderMissing(SparringError):
+    """A document whose reader is an optional extra that is not installed.
+
+    69, as for a missing embedded model: sysexits' EX_UNAVAILABLE is "a support
+    program does not exist"; the input itself may be fine.
+    """
+
+    exit_code = 69
 
 
 class CannotSave(SparringError):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import samples
 
 
 def _modules() -> list[str]:
@@ -21,7 +24,9 @@ def _modules() -> list[str]:
 
 
 CORE = ["sparring", *_modules()]
-HEAVY = ["textual", "ollama", "openai", "anthropic", "llama_cpp", "numpy", "rich"]
+# The readers of the documents extra, imported only when a file of their kind is read.
+READERS = ["docx", "odf", "pypdf", "bs4", "markdownify", "striprtf", "lxml"]
+HEAVY = ["textual", "ollama", "openai", "anthropic", "llama_cpp", "numpy", "rich", *READERS]
 
 
 def loaded_after(code: str) -> set[str]:
@@ -60,3 +65,22 @@ def test_opening_one_backend_imports_only_its_own_sdk() -> None:
     modules = loaded_after(code)
     assert "ollama" in modules
     assert not {"openai", "anthropic", "textual", "llama_cpp"} & modules
+
+
+def test_a_plain_text_draft_is_read_without_any_document_reader(tmp_path: Path) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text("# Träd\n\nSkugga.\n", encoding="utf-8")
+    code = (
+        "import io\nfrom sparring.context import gather\n"
+        f"gather([{str(draft)!r}], None, max_chars=10_000)\n"
+        "gather([], io.BytesIO(b'<p>not a page</p>'), max_chars=10_000)"
+    )
+    assert not set(READERS) & loaded_after(code)
+
+
+def test_a_word_file_imports_its_own_reader_and_no_other(tmp_path: Path) -> None:
+    draft = samples.write_docx(tmp_path / "draft.docx")
+    code = f"from sparring.context import gather\ngather([{str(draft)!r}], None, max_chars=10_000)"
+    modules = loaded_after(code)
+    assert "docx" in modules
+    assert not {"pypdf", "odf", "bs4", "markdownify", "striprtf", "textual"} & modules

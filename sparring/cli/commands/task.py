@@ -125,6 +125,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             )
         stdin = piped_stdin()
         gathered = gather(files, stdin, max_chars=config.max_context_chars, required=False)
+        _warn(gathered.warnings)
         return _launch_tui(
             config,
             gathered.text,
@@ -140,6 +141,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     if prompt.name == prompts.FREE_TEXT and not options.ask:
         raise UsageError("the 'ask' task needs an instruction", hint='add --ask "your question"')
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
+    _warn(gathered.warnings)
 
     from sparring.cli import lifecycle
 
@@ -171,6 +173,15 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
         # The session is saved and synced, the answer printed: nothing is left to do.
         lifecycle.exit_now(code)
     return code
+
+
+def _warn(warnings: list[str]) -> None:
+    """What the writer should know about their files, on stderr, before anything runs."""
+    if warnings:
+        from sparring.cli.pipe import warn
+
+        for warning in warnings:
+            warn(f"warning: {warning}")
 
 
 def _split_task(

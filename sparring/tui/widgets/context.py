@@ -20,6 +20,7 @@ class ContextPane(Vertical):
     class Loaded(Message):
         path: Path
         text: str
+        warnings: tuple[str, ...] = ()
 
     @dataclass
     class Failed(Message):
@@ -55,27 +56,35 @@ class ContextPane(Vertical):
 
     @work(thread=True, group="open", exit_on_error=False)
     def read(self, path: Path) -> None:
-        """Read `path` into the draft (replacing what is there), or say why not."""
+        """Read `path` into the draft (replacing what is there), or say why not.
+
+        A document (Word, PDF...) is converted here, off the UI thread: it can take a while.
+        """
         try:
-            text = read_file(path)
+            document = read_file(path)
         except SparringError as error:
             self.post_message(self.Failed(f"Not opened: {error.one_line()}"))
             return
-        if len(text) > self.max_chars:
+        if not document.text.strip():
+            self.post_message(self.Failed(f"Not opened: {path} has no text"))
+            return
+        if len(document.text) > self.max_chars:
             self.post_message(
                 self.Failed(
-                    f"Not opened: {path} has {len(text):,} characters; the limit is "
+                    f"Not opened: {path} has {len(document.text):,} characters; the limit is "
                     f"{self.max_chars:,} (max_context_chars in config.toml)"
                 )
             )
             return
-        self.post_message(self.Loaded(path, text))
+        self.post_message(self.Loaded(path, document.text, document.warnings))
 
     def on_context_pane_loaded(self, message: Loaded) -> None:
         self.text_area.load_text(message.text)
         self.sources = [str(message.path)]
         self.query_one(".sources", Static).update(self._sources_line())
         self.text_area.focus()
+        for warning in message.warnings:
+            self.notify(warning, severity="warning", timeout=10)
 
     def on_context_pane_failed(self, message: Failed) -> None:
         self.notify(message.text, severity="error")
