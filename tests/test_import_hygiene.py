@@ -21,7 +21,16 @@ def _modules() -> list[str]:
 
 
 CORE = ["sparring", *_modules()]
-HEAVY = ["textual", "ollama", "openai", "anthropic", "llama_cpp", "numpy", "rich"]
+HEAVY = [
+    "textual",
+    "ollama",
+    "openai",
+    "anthropic",
+    "llama_cpp",
+    "numpy",
+    "rich",
+    "huggingface_hub",
+]
 
 
 def loaded_after(code: str) -> set[str]:
@@ -60,3 +69,21 @@ def test_opening_one_backend_imports_only_its_own_sdk() -> None:
     modules = loaded_after(code)
     assert "ollama" in modules
     assert not {"openai", "anthropic", "textual", "llama_cpp"} & modules
+
+
+def test_models_lists_gguf_files_without_llama_cpp_or_huggingface_hub() -> None:
+    code = "from sparring.cli import main\nmain(['models'])"
+    modules = loaded_after(code)
+    assert not {"llama_cpp", "huggingface_hub", "textual"} & modules
+
+
+def test_looking_a_local_model_up_by_name_imports_neither_llama_cpp_nor_huggingface_hub() -> None:
+    code = (
+        "from sparring.config import Config\n"
+        "from sparring.errors import ModelNotFound\n"
+        "from sparring.providers import resolve, open_backend\n"
+        "try:\n    open_backend(resolve('local:Qwen3-4B-Q4_K_M', Config()), Config())\n"
+        "except ModelNotFound:\n    pass"
+    )
+    modules = loaded_after(code)
+    assert not {"llama_cpp", "huggingface_hub"} & modules
