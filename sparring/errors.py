@@ -4,7 +4,8 @@
     ├── UsageError                2   bad command line
     │   ├── ConfigError           2   config file unreadable or of the wrong shape
     │   │   └── PromptError       2   prompt file unreadable or of the wrong shape
-    │   └── EgressRefused         2   the context may not leave the machine (no, or no one to ask)
+    │   ├── EgressRefused         2   the context may not leave the machine (no, or no one to ask)
+    │   └── DownloadDeclined      2   a large download was not confirmed (no, or no one to ask)
     ├── BadInput                 65   input that cannot be used (not UTF-8, too large)
     │   └── SessionFormatError   65   a file that is not a session sparring can read
     │       └── NewerFormat      65   a session written by a newer sparring
@@ -13,7 +14,8 @@
     │   └── ModelNotFound        69   backend reachable, model missing
     ├── CannotSave               73   the sessions dir cannot be written
     ├── TemporaryFailure         75   retries spent, or a stream cut short
-    │   └── StreamInterrupted    75   the answer ended before its final marker
+    │   ├── StreamInterrupted    75   the answer ended before its final marker
+    │   └── DownloadCorrupt      75   a pulled file does not match the hub's checksum (removed)
     ├── AuthenticationFailed     77   missing or rejected API key
     └── Interrupted             130   the user pressed Ctrl-C
 
@@ -66,6 +68,10 @@ class EgressRefused(UsageError):
     """The context was not sent: the writer said no, or could not be asked."""
 
 
+class DownloadDeclined(UsageError):
+    """A multi-GB download was not started: the writer said no, or could not be asked."""
+
+
 class BadInput(SparringError):
     exit_code = 65
 
@@ -114,6 +120,11 @@ class TemporaryFailure(SparringError):
 
 class StreamInterrupted(TemporaryFailure):
     pass
+
+
+class DownloadCorrupt(TemporaryFailure):
+    """A downloaded file whose checksum is not the hub's; it has been removed, so a retry starts
+    afresh."""
 
 
 class AuthenticationFailed(SparringError):

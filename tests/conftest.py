@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from fakehub import FakeHub
 from fakeservers import FakeAnthropic, FakeOllama, FakeOpenAI
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
 
@@ -137,6 +138,15 @@ def ollama_server() -> Iterator[FakeOllama]:
     with FakeOllama(
         models=("qwen3:4b",), cloud_models=("gpt-oss:120b-cloud",), pullable=("llama3.2:1b",)
     ) as server:
+        yield server
+        assert server.errors == []
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    """A fake Hugging Face hub (and CDN) that HF_ENDPOINT points at; it starts empty."""
+    with FakeHub() as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
         yield server
         assert server.errors == []
 
