@@ -37,6 +37,7 @@ class Endpoint:
 class LocalSettings:
     """The embedded llama.cpp model."""
 
+    #: What plain `local` runs instead of SmolLM2: a path, or a name as `local:NAME` takes it.
     model_path: str | None = None
     n_ctx: int = 4096
     threads: int | None = None

@@ -4,7 +4,8 @@
     ├── UsageError                2   bad command line
     │   ├── ConfigError           2   config file unreadable or of the wrong shape
     │   │   └── PromptError       2   prompt file unreadable or of the wrong shape
-    │   └── EgressRefused         2   the context may not leave the machine (no, or no one to ask)
+    │   ├── EgressRefused         2   the context may not leave the machine (no, or no one to ask)
+    │   └── DownloadDeclined      2   a large download was not confirmed (no, or no one to ask)
     ├── BadInput                 65   input that cannot be used (not UTF-8, too large, a scan,
     │   │                              a kind of file sparring cannot read)
     │   ├── SessionFormatError   65   a file that is not a session sparring can read
@@ -18,7 +19,8 @@
     ├── CannotSave               73   the sessions dir cannot be written
     ├── TemporaryFailure         75   retries spent, or a stream cut short
     │   ├── StreamInterrupted    75   the answer ended before its final marker
-    │   └── AnswerCut            75   the answer hit the token limit, or its thinking looped
+    │   ├── AnswerCut            75   the answer hit the token limit, or its thinking looped
+    │   └── DownloadCorrupt      75   a pulled file does not match the hub's checksum (removed)
     ├── AuthenticationFailed     77   missing or rejected API key
     └── Interrupted             130   the user pressed Ctrl-C
 
@@ -69,6 +71,10 @@ class PromptError(ConfigError):
 
 class EgressRefused(UsageError):
     """The context was not sent: the writer said no, or could not be asked."""
+
+
+class DownloadDeclined(UsageError):
+    """A multi-GB download was not started: the writer said no, or could not be asked."""
 
 
 class BadInput(SparringError):
@@ -141,6 +147,11 @@ class StreamInterrupted(TemporaryFailure):
 
 class AnswerCut(TemporaryFailure):
     """The answer stopped at the token limit, or its thinking went in circles."""
+
+
+class DownloadCorrupt(TemporaryFailure):
+    """A downloaded file whose checksum is not the hub's; it has been removed, so a retry starts
+    afresh."""
 
 
 class AuthenticationFailed(SparringError):

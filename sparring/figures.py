@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 WHERE = {"local": "local · on this machine", "cloud": "cloud"}
 
 
+def byte_size(count: int) -> str:
+    """`512 B`, `3.4 KB`, `2.5 GB`: file sizes in downloads and model lists (1 KB = 1024 B)."""
+    size = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{count} B"
+
+
 def where_label(location: str) -> str:
     return WHERE.get(location, location)
 

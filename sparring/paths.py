@@ -1,8 +1,9 @@
 """Where sparring keeps its files.
 
-`SPARRING_HOME=DIR` puts everything (config.toml, sessions/, prompts/) under DIR.
-Otherwise the XDG base directories are used: config and user prompts under
-$XDG_CONFIG_HOME/sparring, sessions under $XDG_DATA_HOME/sparring/sessions.
+`SPARRING_HOME=DIR` puts everything (config.toml, sessions/, prompts/, models/)
+under DIR. Otherwise the XDG base directories are used: config and user prompts
+under $XDG_CONFIG_HOME/sparring, sessions and pulled models under
+$XDG_DATA_HOME/sparring (sessions/, models/).
 """
 
 from __future__ import annotations
@@ -42,6 +43,14 @@ def sessions_dir() -> Path:
     if home:
         return home / "sessions"
     return _xdg("XDG_DATA_HOME", ".local/share") / "sessions"
+
+
+def models_dir() -> Path:
+    """Where `sparring pull hf:OWNER/REPO` puts GGUF files, as OWNER/REPO/FILE."""
+    home = _home()
+    if home:
+        return home / "models"
+    return _xdg("XDG_DATA_HOME", ".local/share") / "models"
 
 
 def builtin_prompts_dir() -> Path:

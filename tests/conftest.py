@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from fakehub import FakeHub
 from fakeservers import FakeAnthropic, FakeOllama, FakeOpenAI
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
 
@@ -42,6 +43,16 @@ def sparring_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    # The GGUF files on this machine (`sparring models`, `local:NAME`) are looked for
+    # in the Hugging Face cache, LM Studio's dir (under HOME) and llama.cpp's cache:
+    # each test gets empty ones of its own.
+    monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("LLAMA_CACHE", str(tmp_path / "llama-cache"))
+    for variable in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_TOKEN", "HF_HUB_OFFLINE"):
+        monkeypatch.delenv(variable, raising=False)
     return home
 
 
@@ -127,6 +138,15 @@ def ollama_server() -> Iterator[FakeOllama]:
     with FakeOllama(
         models=("qwen3:4b",), cloud_models=("gpt-oss:120b-cloud",), pullable=("llama3.2:1b",)
     ) as server:
+        yield server
+        assert server.errors == []
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    """A fake Hugging Face hub (and CDN) that HF_ENDPOINT points at; it starts empty."""
+    with FakeHub() as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
         yield server
         assert server.errors == []
 

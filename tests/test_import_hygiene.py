@@ -26,7 +26,17 @@ def _modules() -> list[str]:
 CORE = ["sparring", *_modules()]
 # The readers of the documents extra, imported only when a file of their kind is read.
 READERS = ["docx", "odf", "pypdf", "bs4", "markdownify", "striprtf", "lxml"]
-HEAVY = ["textual", "ollama", "openai", "anthropic", "llama_cpp", "numpy", "rich", *READERS]
+HEAVY = [
+    "textual",
+    "ollama",
+    "openai",
+    "anthropic",
+    "llama_cpp",
+    "numpy",
+    "rich",
+    "huggingface_hub",
+    *READERS,
+]
 
 
 def loaded_after(code: str) -> set[str]:

@@ -2,7 +2,7 @@
 
     sparring [TASK] [FILE ...] [-m MODEL ...]   a task in pipe mode, answer on stdout
     sparring [FILE ...] [-m MODEL ...]          the TUI (no task)
-    sparring models | prompts [NAME] | pull NAME | config init|path|show
+    sparring models | prompts [NAME] | pull NAME|hf:OWNER/REPO[:FILE] | config init|path|show
     sparring sessions [QUERY] | replay ID | rerun ID | export ID
     sparring vote ID a|b|tie|bad | stats [--task T] [--json]
 

@@ -49,14 +49,19 @@ def ask_line(text: str) -> str | None:
         return terminal.readline().decode(errors="replace")
 
 
+def ask_yes_no(question: str) -> bool | None:
+    """Ask a [y/N] question: True for y or yes; None when there is no terminal to ask on."""
+    answer = ask_line(question)
+    if answer is None:
+        return None
+    return answer.strip().lower() in ("y", "yes")
+
+
 def confirm_egress(request: EgressRequest) -> bool | None:
     """Show what would leave the machine and ask; None when there is no terminal to ask on."""
     lines = ["sparring: the context is about to leave this machine"]
     lines += [f"  {line}" for line in request.describe()]
-    answer = ask_line("\n".join(lines) + "\nSend it? [y/N] ")
-    if answer is None:
-        return None
-    return answer.strip().lower() in ("y", "yes")
+    return ask_yes_no("\n".join(lines) + "\nSend it? [y/N] ")
 
 
 async def terminal_confirm(request: EgressRequest) -> bool:

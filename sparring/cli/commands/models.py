@@ -1,9 +1,15 @@
-"""`sparring models`: the models that can be used now, and where each runs."""
+"""`sparring models`: the models that can be used now, and where each runs.
+
+The GGUF files already on this machine are listed with their size and context
+length, read from each file's header (gguf/header.py) without llama.cpp, so
+the list stays quick however many files there are.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 from sparring.cli.output import table
 from sparring.cli.parsing import command_parser
@@ -25,6 +31,7 @@ def run(argv: list[str]) -> int:
         rows.append(("local", "local", "llama-cpp-python missing: pip install 'sparring[local]'"))
     else:
         rows.append(("local", "local", "not installed: pip install 'sparring[local]'"))
+    rows.extend(_gguf_rows())
 
     ollama_rows, ollama_problem = asyncio.run(_ollama_models())
     rows.extend(ollama_rows)
@@ -49,6 +56,33 @@ def run(argv: list[str]) -> int:
         rows.append((alias, "-", f"alias for {target}"))
     table(rows)
     return 0
+
+
+def _gguf_rows() -> list[tuple[str, str, str]]:
+    from sparring.figures import byte_size
+    from sparring.gguf import catalog
+    from sparring.gguf.header import NotGguf, read_info
+
+    rows = []
+    for handle, model in catalog.handles(catalog.scan()):
+        try:
+            length = read_info(model.path).context_length
+            context = f"context {length:,}" if length else "context unknown"
+        except (NotGguf, OSError):
+            context = "not a readable GGUF file"
+        if model.source == catalog.SPARRING and model.repo:
+            where = f"pulled from {model.repo}"
+        else:
+            where = f"{model.source}: {_home_relative(model.path)}"
+        rows.append((f"local:{handle}", "local", f"{byte_size(model.size)}, {context}, {where}"))
+    return rows
+
+
+def _home_relative(path: Path) -> str:
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
 
 
 async def _ollama_models() -> tuple[list[tuple[str, str, str]], str | None]:

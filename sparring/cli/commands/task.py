@@ -17,13 +17,13 @@ examples:
   sparring counter notes.md plan.md -m flagship counter-arguments from a cloud model
   sparring questions draft.md -m local --vs ollama:qwen3:4b
   sparring draft.md                             open the TUI on a draft
-  sparring models | prompts | pull NAME | config init
+  sparring models | prompts | pull NAME|hf:OWNER/REPO | config init
   sparring sessions [QUERY] | replay ID | rerun ID -m MODEL | export ID --format md
   sparring headlines draft.md -m local --vs flagship --blind    answers as A and B, then vote
   sparring vote ID a|b|tie|bad | stats [--task T] [--json]      is the small model good enough?
 
 exit codes: 0 ok, 2 usage or config, 65 bad input, 66 no input, 69 backend or
-model missing, 73 cannot save, 75 temporary failure or cut stream,
+model missing, 73 cannot save, 75 temporary failure, cut stream or download,
 77 authentication, 130 interrupted
 """
 
