@@ -17,8 +17,10 @@ import harness
 import scripted
 from harness import Row
 
-FAST = scripted.Script(20, every=0.025, first_after=0.025)  # 0.5 s
-SLOW = scripted.Script(40, every=0.025, first_after=0.025)  # 1.0 s
+from sparring.providers.scripted import ScriptedFactory
+
+FAST = scripted.paced(20, every=0.025, first_after=0.025)  # 0.5 s
+SLOW = scripted.paced(40, every=0.025, first_after=0.025)  # 1.0 s
 LIMIT = 1.1
 
 
@@ -27,7 +29,7 @@ def engine_wall(models: list[str]) -> float:
     from sparring.sessions.model import Reply, Session, Turn
 
     turn = Turn(task="draft", user=harness.DRAFT, replies=[Reply(model=m) for m in models])
-    factory = scripted.Scripts({"left": FAST, "right": SLOW})
+    factory = ScriptedFactory({"left": FAST, "right": SLOW})
     started = time.perf_counter()
     asyncio.run(
         engine.run_turn(Session(turns=[turn]), turn, scripted.config(), backend_factory=factory)
@@ -52,13 +54,13 @@ def engine_row(count: int) -> Row:
 
 def command_row(fakes: Any, count: int) -> Row:
     fast = fakes.Reply(
-        chunks=[scripted.token(i) for i in range(FAST.count)],
+        chunks=FAST.deltas,
         delay=FAST.every,
         stall_after=0,
         stall_seconds=FAST.first_after,
     )
     slow = fakes.Reply(
-        chunks=[scripted.token(i) for i in range(SLOW.count)],
+        chunks=SLOW.deltas,
         delay=SLOW.every,
         stall_after=0,
         stall_seconds=SLOW.first_after,

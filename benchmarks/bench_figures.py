@@ -17,6 +17,8 @@ import harness
 import scripted
 from harness import Row
 
+from sparring.providers.scripted import ScriptedFactory
+
 FIRST_AFTER = 0.2
 EVERY = 0.02
 TOKENS = 21
@@ -28,10 +30,10 @@ def through_engine() -> dict[str, float]:
     from sparring import engine
     from sparring.sessions.model import Reply, Session, Turn
 
-    script = scripted.Script(TOKENS, every=EVERY, first_after=FIRST_AFTER)
+    script = scripted.paced(TOKENS, every=EVERY, first_after=FIRST_AFTER)
     turn = Turn(task="draft", user=harness.DRAFT, replies=[Reply(model="left")])
     session = Session(turns=[turn])
-    factory = scripted.Scripts({"left": script})
+    factory = ScriptedFactory({"left": script})
     asyncio.run(engine.run_turn(session, turn, scripted.config(), backend_factory=factory))
     reply = turn.replies[0]
     if reply.ttft is None or reply.tokens_per_second is None:

@@ -27,6 +27,8 @@ import sessions_data
 import tui_probe
 from harness import Row
 
+from sparring.providers.scripted import ScriptedFactory
+
 SESSIONS = 10_000
 
 
@@ -147,11 +149,8 @@ async def list_turn(spy: bool) -> dict[str, Any]:
         name: [text[i : i + 24] for i in range(0, len(text), 24)]
         for name, text in (("left", left), ("right", right))
     }
-    factory = scripted.Scripts(
-        {
-            name: scripted.Script(len(parts), text=parts.__getitem__)
-            for name, parts in chunks.items()
-        }
+    factory = ScriptedFactory(
+        {name: scripted.paced(len(parts), text=parts.__getitem__) for name, parts in chunks.items()}
     )
     app = SparringApp(
         config=scripted.config(),

@@ -25,6 +25,8 @@ import scripted
 import tui_probe
 from harness import Row
 
+from sparring.providers.scripted import ScriptedFactory
+
 SIZE = (160, 48)
 
 
@@ -32,7 +34,7 @@ async def stream_in_app(scripts: dict[str, scripted.Script]) -> dict[str, float]
     from sparring.tui.app import SparringApp
     from sparring.tui.widgets.reply import ReplyView
 
-    factory = scripted.Scripts(scripts)
+    factory = ScriptedFactory(scripts)
     app = SparringApp(
         config=scripted.config(),
         context=harness.DRAFT,
@@ -88,7 +90,7 @@ async def stream_in_app(scripts: dict[str, scripted.Script]) -> dict[str, float]
         "absorbed": absorbed - first,
         # Where the longest stall fell: 0 at F5, 1 at the first delta, 2 at the last.
         "stall_phase": _phase(stalls.worst_at, pressed, first, last),
-        "deltas": float(scripts["left"].count),
+        "deltas": float(len(scripts["left"].deltas)),
     }
 
 
@@ -106,7 +108,7 @@ def measure(scripts: dict[str, scripted.Script]) -> dict[str, float]:
 
 def paced_rows(quick: bool, count: int) -> list[Row]:
     seconds = 2
-    paced = scripted.Script(100 * seconds, every=0.01)
+    paced = scripted.paced(100 * seconds, every=0.01)
     samples = harness.repeat(lambda: measure({"left": paced, "right": paced}), count)
     cpu, fps = harness.pick(samples, "cpu"), harness.pick(samples, "fps")
     stall = harness.pick(samples, "stall")
@@ -131,7 +133,7 @@ def fast_rows(quick: bool, count: int) -> list[Row]:
     runs: dict[int, list[dict[str, float]]] = {}
 
     def feed(deltas: int) -> Any:
-        script = scripted.Script(deltas)
+        script = scripted.paced(deltas)
         return lambda: measure({"left": script, "right": script})
 
     runs[short], runs[short * 4] = harness.alternate(feed(short), feed(short * 4), count)

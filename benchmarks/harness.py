@@ -307,11 +307,11 @@ def checked(timed: Timed, what: str) -> Timed:
 
 
 def fakeservers() -> Any:
-    """tests/fakeservers.py: local servers speaking Ollama's, OpenAI's, Anthropic's protocols."""
+    """tests/fakes: local servers speaking Ollama's, OpenAI's, Anthropic's protocols."""
     tests = str(REPO / "tests")
     if tests not in sys.path:
         sys.path.insert(0, tests)
-    import fakeservers as module
+    import fakes as module
 
     return module
 

@@ -1,23 +1,25 @@
 """Scripted in-process backends: answers with known pacing, for the engine and the TUI.
 
-A `Paced` backend sends its deltas on a fixed clock (each one at
+The scripted backend is sparring's own (`sparring.providers.scripted`);
+`paced` scripts its deltas on a fixed clock (each one at
 start + first_after + i * every), so the overshoot of each sleep does not
 add up and the true time to first token and rate are known exactly.
 `every = 0` sends as fast as the event loop lets it, yielding between
-deltas as a network read would.
+deltas as a network read would. `Recorded` and `Companion` are the
+benchmarks' own: a real backend whose figures are kept, and a stream that
+runs beside another until told to stop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 from sparring.config import Config
 from sparring.prompts import Prompt
-from sparring.providers import ModelRef
 from sparring.providers.base import Backend, ChatRequest, Finish, Usage
+from sparring.providers.scripted import Script
+from sparring.providers.thinking import Thinking
 
 WORDS = (
     *("Shade", "lowers", "the", "temperature", "of", "a", "street", "by", "several", "degrees,"),
@@ -32,52 +34,16 @@ def token(index: int) -> str:
     return word + ("\n\n" if index % 12 == 11 else " ")
 
 
-@dataclass
-class Script:
-    count: int
-    every: float = 0.0
-    first_after: float = 0.0
-    location: str = "local"
-    text: Callable[[int], str] = token
-
-
-class Paced(Backend):
-    provider = "scripted"
-
-    def __init__(self, model: str, script: Script) -> None:
-        super().__init__(model)
-        self.script = script
-        self.location = "local" if script.location == "local" else "cloud"
-        self.first_at: float | None = None  # perf_counter when the first delta was sent
-        self.last_at: float | None = None  # ... and the last
-        self.sent: list[str] = []
-
-    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
-        loop = asyncio.get_running_loop()
-        script = self.script
-        start = loop.time()
-        for index in range(script.count):
-            delay = start + script.first_after + index * script.every - loop.time()
-            await asyncio.sleep(max(delay, 0.0))
-            text = script.text(index)
-            self.sent.append(text)
-            self.first_at = self.first_at or time.perf_counter()
-            yield text
-        self.last_at = time.perf_counter()
-        yield Finish(input_tokens=100, output_tokens=script.count, stop_reason="stop")
-
-
-class Scripts:
-    """A backend_factory: each model name (as written) opens its own scripted backend."""
-
-    def __init__(self, scripts: dict[str, Script]) -> None:
-        self.scripts = scripts
-        self.opened: list[Paced] = []
-
-    def __call__(self, ref: ModelRef, config: Config) -> Backend:
-        backend = Paced(ref.name, self.scripts[ref.name])
-        self.opened.append(backend)
-        return backend
+def paced(
+    count: int, every: float = 0.0, first_after: float = 0.0, text: Callable[[int], str] = token
+) -> Script:
+    """`count` deltas on a fixed clock: delta i at start + first_after + i * every."""
+    return Script(
+        tuple(text(index) for index in range(count)),
+        first_after=first_after,
+        every=every,
+        clock=True,
+    )
 
 
 def config(**settings: object) -> Config:
@@ -139,12 +105,12 @@ class Recorded(Backend):
         await self.inner.prepare()
         self.location = self.inner.location
 
-    def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
+    def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         return self.inner._generate(request)
 
     async def stream(
         self, request: ChatRequest, *, notice: Callable[[str], None] | None = None
-    ) -> AsyncIterator[str | Usage]:
+    ) -> AsyncIterator[str | Thinking | Usage]:
         async for event in super().stream(request, notice=notice):
             if isinstance(event, Usage):
                 self.on_usage(event)
@@ -173,4 +139,4 @@ class Companion(Backend):
             await asyncio.sleep(max(start + self.sent / self.rate - loop.time(), 0.0))
             yield token(self.sent)
             self.sent += 1
-        yield Finish(input_tokens=100, output_tokens=self.sent, stop_reason="stop")
+        yield Finish(input_tokens=100, output_tokens=self.sent)

@@ -1,32 +1,28 @@
 """Shared fixtures: every test gets its own SPARRING_HOME, and no real service is reachable.
 
 Canary keys are set for the whole suite so tests can prove that no key ever
-reaches a file or an output.
+reaches a file or an output. What tests import by name lives in helpers.py.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tomllib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from fakehub import FakeHub
-from fakeservers import FakeAnthropic, FakeOllama, FakeOpenAI
+from fakes import FakeAnthropic, FakeOllama, FakeOpenAI
+from helpers import (
+    CANARY_ANTHROPIC,
+    CANARY_GROQ,
+    CANARY_OPENAI,
+    OUTPUTS,
+    Runner,
+    canary_leaks,
+    run_sparring,
+)
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
-
-CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
-CANARY_ANTHROPIC = "sk-ant-canary-5a1d0c6e92f4"
-CANARY_GROQ = "gsk-canary-groq-83b2e71c"
-CANARIES = (CANARY_OPENAI, CANARY_ANTHROPIC, CANARY_GROQ)
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_DRAFT = REPO / "tests" / "data" / "draft.md"
 
 
 @pytest.fixture(autouse=True)
@@ -56,80 +52,10 @@ def sparring_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-# Every output of every `sparring` run in the suite, searched for the canary keys at the end.
-OUTPUTS: list[str] = []
-
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-Runner = Callable[..., Result]
-
-
 @pytest.fixture
 def sparring(sparring_home: Path) -> Runner:
     """Run the real `sparring` command in a subprocess, as a user would."""
-
-    def run(
-        *args: str,
-        input: bytes | str | None = b"",
-        env: dict[str, str] | None = None,
-        timeout: float = 300,
-    ) -> Result:
-        data = input.encode("utf-8") if isinstance(input, str) else input
-        done = subprocess.run(
-            [sys.executable, "-m", "sparring", *args],
-            input=data,
-            capture_output=True,
-            env={**os.environ, **(env or {})},
-            timeout=timeout,
-            check=False,
-            # No controlling terminal: sparring must never wait for a key here.
-            start_new_session=True,
-        )
-        result = Result(
-            done.returncode,
-            done.stdout.decode("utf-8", "replace"),
-            done.stderr.decode("utf-8", "replace"),
-        )
-        OUTPUTS.append(result.output)
-        return result
-
-    return run
-
-
-DRAFT = b"Our city should plant ten thousand trees by 2030."
-
-
-def headlines(sparring: Runner, model: str, *flags: str, **env: str) -> Result:
-    """`sparring headlines -m MODEL [FLAGS]` on DRAFT, with `env` added to the environment."""
-    return sparring("headlines", "-m", model, *flags, input=DRAFT, env=env)
-
-
-def write_config(home: Path, text: str) -> Path:
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def saved_sessions(home: Path) -> list[Path]:
-    return sorted((home / "sessions").glob("*.toml"))
-
-
-def only_reply(home: Path) -> dict[str, Any]:
-    """The one reply of the one session saved under `home`, as written on disk."""
-    [path] = saved_sessions(home)
-    [reply] = tomllib.loads(path.read_text())["turns"][0]["replies"]
-    return reply
+    return run_sparring
 
 
 @pytest.fixture
@@ -163,21 +89,6 @@ def anthropic_server() -> Iterator[FakeAnthropic]:
     with FakeAnthropic() as server:
         yield server
         assert server.errors == []
-
-
-def canary_leaks(folder: Path, outputs: list[str]) -> list[str]:
-    """Where a canary key shows up: any file under `folder`, or any recorded output."""
-    leaks = [
-        f"output #{index}"
-        for index, text in enumerate(outputs)
-        if any(canary in text for canary in CANARIES)
-    ]
-    for path in folder.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            data = path.read_bytes()
-            if any(canary.encode() in data for canary in CANARIES):
-                leaks.append(str(path))
-    return leaks
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

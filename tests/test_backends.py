@@ -9,17 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    CANARY_ANTHROPIC,
-    CANARY_GROQ,
-    CANARY_OPENAI,
-    DRAFT,
-    Runner,
-    headlines,
-    only_reply,
-    write_config,
-)
-from fakeservers import (
+from fakes import (
     DEFAULT_CHUNKS,
     DEFAULT_TEXT,
     INPUT_TOKENS,
@@ -28,6 +18,16 @@ from fakeservers import (
     FakeOpenAI,
     Reply,
     closed_port,
+)
+from helpers import (
+    CANARY_ANTHROPIC,
+    CANARY_GROQ,
+    CANARY_OPENAI,
+    DRAFT,
+    Runner,
+    headlines,
+    only_reply,
+    write_config,
 )
 from sparring.config import Config
 from sparring.providers import open_backend, resolve

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DRAFT, Runner, saved_sessions, write_config
-from fakeservers import FakeOllama, FakeOpenAI, Reply
+from fakes import FakeOllama, FakeOpenAI, Reply
+from helpers import SAMPLE_DRAFT, Runner, saved_sessions, write_config
 from sparring.judging import blind
 from sparring.sessions import store
 from sparring.sessions.model import FORMAT_VERSION, Context, Session, Turn, Vote

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner, write_config
+from helpers import Runner, write_config
 
 
 def assert_one_line_error(stderr: str, *fragments: str) -> None:

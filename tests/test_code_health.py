@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 LINT_IMPORTS = (
     "import sys; from importlinter.cli import lint_imports_command; "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CANARIES, Runner, write_config
+from helpers import CANARIES, Runner, write_config
 from sparring import config, paths
 from sparring.errors import ConfigError, UsageError
 from sparring.providers import resolve

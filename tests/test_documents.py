@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import samples
-from conftest import Runner, saved_sessions, write_config
-from fakeservers import FakeOllama, FakeOpenAI
+from fakes import FakeOllama, FakeOpenAI
+from helpers import Runner, saved_sessions, write_config
 from sparring.documents import EXTRA_HINT, read_document
 from sparring.documents.kinds import SUPPORTED
 from sparring.errors import BadInput, ReaderMissing

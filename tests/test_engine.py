@@ -13,47 +13,13 @@ from sparring.config import Config
 from sparring.egress import check_local_only
 from sparring.errors import ModelNotFound
 from sparring.providers import ModelRef
-from sparring.providers.base import Backend, ChatRequest, Finish, Message
+from sparring.providers.base import ChatRequest, Finish, Message
+from sparring.providers.scripted import Script, ScriptedBackend, ScriptedFactory
 from sparring.sessions.model import Reply, Session, Turn
 
 
-class Scripted(Backend):
-    """A backend that answers with fixed chunks at a fixed pace."""
-
-    provider = "scripted"
-
-    def __init__(
-        self,
-        chunks: list[str],
-        *,
-        first_delay: float = 0.0,
-        pace: float = 0.0,
-        finish: bool = True,
-        fail: Exception | None = None,
-    ) -> None:
-        super().__init__("fake")
-        self.chunks = chunks
-        self.first_delay = first_delay
-        self.pace = pace
-        self.finish = finish
-        self.fail = fail
-        self.requests: list[ChatRequest] = []
-
-    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
-        self.requests.append(request)
-        await asyncio.sleep(self.first_delay)
-        for index, chunk in enumerate(self.chunks):
-            if index:
-                await asyncio.sleep(self.pace)
-            yield chunk
-        if self.fail is not None:
-            raise self.fail
-        if self.finish:
-            yield Finish(input_tokens=10, output_tokens=len(self.chunks))
-
-
-def factory(backends: dict[str, Scripted]):  # type: ignore[no-untyped-def]
-    return lambda ref, config: backends[ref.name]
+def factory(scripts: dict[str, Script]) -> ScriptedFactory:
+    return ScriptedFactory(scripts)
 
 
 def one_turn(*models: str, output: str = "list") -> tuple[Session, Turn]:
@@ -73,8 +39,8 @@ CONFIG = Config(aliases={"a": "local", "b": "local"})
 class TestConcurrency:
     async def test_two_models_take_the_time_of_the_slower_not_the_sum(self) -> None:
         backends = {
-            "a": Scripted(["1. x\n"], first_delay=0.4),
-            "b": Scripted(["1. y\n"], first_delay=0.4),
+            "a": Script(["1. x\n"], first_after=0.4),
+            "b": Script(["1. y\n"], first_after=0.4),
         }
         session, turn = one_turn("a", "b")
         started = time.perf_counter()
@@ -83,7 +49,7 @@ class TestConcurrency:
         assert [reply.text for reply in turn.replies] == ["1. x\n", "1. y\n"]
 
     async def test_deltas_are_reported_with_their_column(self) -> None:
-        backends = {"a": Scripted(["x", "y"]), "b": Scripted(["z"])}
+        backends = {"a": Script(["x", "y"]), "b": Script(["z"])}
         session, turn = one_turn("a", "b")
         seen: list[tuple[int, str]] = []
 
@@ -101,7 +67,7 @@ class TestCheckedStreams:
     async def test_a_stream_without_its_final_marker_is_interrupted_and_keeps_its_text(
         self,
     ) -> None:
-        backends = {"a": Scripted(["1. Trees", " cool"], finish=False)}
+        backends = {"a": Script(["1. Trees", " cool"], final=False)}
         session, turn = one_turn("a")
         await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
         [reply] = turn.replies
@@ -109,20 +75,20 @@ class TestCheckedStreams:
         assert "cut off" in reply.error
 
     async def test_a_failure_before_any_text_is_an_error_with_its_exit_code(self) -> None:
-        backends = {"a": Scripted([], fail=ModelNotFound("no model", hint="pull it"))}
+        backends = {"a": Script([], fail=ModelNotFound("no model", hint="pull it"))}
         session, turn = one_turn("a")
         await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
         [reply] = turn.replies
         assert (reply.status, reply.exit_code, reply.error) == ("error", 69, "no model (pull it)")
 
     async def test_one_failing_column_does_not_stop_the_other(self) -> None:
-        backends = {"a": Scripted(["ok"]), "b": Scripted([], fail=ModelNotFound("gone"))}
+        backends = {"a": Script(["ok"]), "b": Script([], fail=ModelNotFound("gone"))}
         session, turn = one_turn("a", "b")
         await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
         assert [reply.status for reply in turn.replies] == ["ok", "error"]
 
     async def test_an_unexpected_exception_stays_in_its_column(self) -> None:
-        backends = {"a": Scripted(["ok"]), "b": Scripted(["part"], fail=RuntimeError("boom"))}
+        backends = {"a": Script(["ok"]), "b": Script(["part"], fail=RuntimeError("boom"))}
         session, turn = one_turn("a", "b")
         await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
         assert [reply.status for reply in turn.replies] == ["ok", "interrupted"]
@@ -130,12 +96,10 @@ class TestCheckedStreams:
         assert "unexpected RuntimeError: boom" in (turn.replies[1].error or "")
 
     async def test_cancelling_keeps_the_partial_answer(self) -> None:
-        backends = {"a": Scripted(["one ", "two ", "three"], pace=0.2)}
+        backends = factory({"a": Script(["one ", "two ", "three"], every=0.2)})
         session, turn = one_turn("a")
-        task = asyncio.create_task(
-            engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
-        )
-        while not backends["a"].requests:
+        task = asyncio.create_task(engine.run_turn(session, turn, CONFIG, backend_factory=backends))
+        while not backends.requests:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.3)
         task.cancel()
@@ -146,16 +110,17 @@ class TestCheckedStreams:
         assert reply.text == "one two "
 
 
-async def text_reply_of(backend: Scripted) -> Reply:
+async def text_reply_of(backend: ScriptedBackend) -> Reply:
     session, turn = one_turn("a", output="text")
-    await engine.run_turn(session, turn, CONFIG, backend_factory=factory({"a": backend}))
+    await engine.run_turn(session, turn, CONFIG, backend_factory=lambda ref, config: backend)
     [reply] = turn.replies
     return reply
 
 
 class TestFigures:
     async def test_time_to_first_token_and_tokens_per_second_follow_the_pacing(self) -> None:
-        reply = await text_reply_of(Scripted(["t"] * 11, first_delay=0.3, pace=0.05))
+        script = Script(["t"] * 11, first_after=0.3, every=0.05, input_tokens=10)
+        reply = await text_reply_of(ScriptedBackend("a", script))
         assert reply.ttft == pytest.approx(0.3, abs=0.08)
         assert reply.tokens_per_second == pytest.approx(20, rel=0.25)
         assert (reply.input_tokens, reply.output_tokens, reply.cost) == (10, 11, 0.0)
@@ -163,20 +128,22 @@ class TestFigures:
     async def test_the_clock_starts_when_the_request_is_sent_if_the_backend_says_so(
         self,
     ) -> None:
-        class SlowToSend(Scripted):
+        class SlowToSend(ScriptedBackend):
             async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
                 await asyncio.sleep(0.3)  # the client getting ready: not the model's time
                 self.request_sent()
                 async for event in super()._generate(request):
                     yield event
 
-        reply = await text_reply_of(SlowToSend(["t"] * 11, first_delay=0.2, pace=0.05))
+        reply = await text_reply_of(
+            SlowToSend("a", Script(["t"] * 11, first_after=0.2, every=0.05))
+        )
         assert reply.ttft == pytest.approx(0.2, abs=0.08)
         assert reply.seconds == pytest.approx(0.7, abs=0.15)
         assert reply.tokens_per_second == pytest.approx(20, rel=0.25)
 
     async def test_list_replies_are_folded_into_items(self) -> None:
-        backends = {"a": Scripted(["1. Trees\n", "2. trees!\n", "3. Buses\n"])}
+        backends = {"a": Script(["1. Trees\n", "2. trees!\n", "3. Buses\n"])}
         session, turn = one_turn("a")
         await engine.run_turn(session, turn, CONFIG, backend_factory=factory(backends))
         assert [(item.text, item.count) for item in turn.replies[0].items] == [

@@ -21,7 +21,7 @@ import ollama
 import openai
 import pytest
 
-from fakeservers import (
+from fakes import (
     DEFAULT_CHUNKS,
     DEFAULT_TEXT,
     INPUT_TOKENS,

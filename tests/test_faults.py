@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner, saved_sessions, write_config
-from fakeservers import (
+from fakes import (
     DEFAULT_CHUNKS,
     DEFAULT_TEXT,
     FakeAnthropic,
@@ -25,6 +24,7 @@ from fakeservers import (
     Reply,
     closed_port,
 )
+from helpers import Runner, saved_sessions, write_config
 
 DRAFT = "Our city should plant {many} trees by 2030.\n"
 

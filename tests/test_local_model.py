@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DRAFT, Runner, saved_sessions, write_config
+from helpers import SAMPLE_DRAFT, Runner, saved_sessions, write_config
 from sparring.providers.local import default_model_path
 
 pytestmark = pytest.mark.model

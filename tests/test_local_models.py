@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DRAFT, Runner, only_reply, write_config
 from ggufs import gguf_bytes, hf_cache_file, write_gguf
+from helpers import DRAFT, Runner, only_reply, write_config
 from sparring import config as config_module
 from sparring.config import Config, LocalSettings
 from sparring.errors import ModelNotFound

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OUTPUTS, Runner
 from fakehub import FakeFile, FakeHub, GitFile
-from fakeservers import FakeOllama
+from fakes import FakeOllama
 from ggufs import gguf_bytes
+from helpers import OUTPUTS, Runner
 from sparring.errors import ModelNotFound, UsageError
 from sparring.gguf.hub import HubFile, Listing, choose
 from terminal import TerminalFactory, sparring_command

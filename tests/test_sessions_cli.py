@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Runner, saved_sessions
-from fakeservers import DEFAULT_CHUNKS, FakeOllama, Reply
+from fakes import DEFAULT_CHUNKS, FakeOllama, Reply
+from helpers import REPO, Runner, saved_sessions
 from sparring.cli.commands.replay import paced_chunks
 from sparring.items import Item, diff_ideas
 from sparring.sessions import catalog, store

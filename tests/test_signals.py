@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DRAFT, only_reply
+from helpers import SAMPLE_DRAFT, only_reply
 
 pytestmark = pytest.mark.model
 

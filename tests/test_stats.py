@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner, write_config
+from helpers import Runner, write_config
 from sparring.config import Config, Price
 from sparring.judging.ledger import Flagship, fixed_flagship
 from sparring.judging.stats import (

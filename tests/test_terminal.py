@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DRAFT, only_reply
-from fakeservers import DEFAULT_CHUNKS, FakeOllama, Reply
+from fakes import DEFAULT_CHUNKS, FakeOllama, Reply
+from helpers import SAMPLE_DRAFT, only_reply
 from terminal import TerminalFactory, sparring_command
 
 pytestmark = pytest.mark.model

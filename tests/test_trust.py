@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
+from fakes import DEFAULT_CHUNKS, DEFAULT_TEXT, FakeOllama, FakeOpenAI, Reply
+from helpers import (
     DRAFT,
     REPO,
     SAMPLE_DRAFT,
@@ -22,7 +23,6 @@ from conftest import (
     saved_sessions,
     write_config,
 )
-from fakeservers import DEFAULT_CHUNKS, DEFAULT_TEXT, FakeOllama, FakeOpenAI, Reply
 from sparring.secret import Secret
 from terminal import TerminalFactory, sparring_command
 

@@ -1,21 +1,19 @@
-"""A scripted fake backend for driving the app without any model or network.
+"""The scripted backends that drive the app without any model or network.
 
-Each model name the app may open maps to a `Script`: the deltas to send,
-whether to stop and wait half-way, whether to fail. The figures a reply
-reports (time to first token, total time, tokens) are fixed by the script,
-so a screen showing them is the same on every run.
+Each model name the app may open maps to a `Script` (see
+`sparring.providers.scripted`): the deltas to send, whether to stop and wait
+half-way, whether to fail. Here the figures a reply reports (time to first
+token, total time, tokens) are fixed by default, so a screen showing them is
+the same on every run.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sparring.config import Config, Endpoint, Price
-from sparring.errors import ModelNotFound, SparringError
-from sparring.providers import ModelRef
-from sparring.providers.base import Backend, ChatRequest, Finish, Usage
+from sparring.providers import scripted
+from sparring.providers.scripted import ScriptedFactory
 
 HEADLINES_SMALL = (
     "1. Trees cool the city\n"
@@ -52,78 +50,17 @@ def chunks(text: str, size: int = 7) -> list[str]:
     return [text[start : start + size] for start in range(0, len(text), size)]
 
 
-@dataclass
-class Script:
-    """What one model says, and how."""
+@dataclass(frozen=True)
+class Script(scripted.Script):
+    """What one model says, and how; its figures are fixed, so a screen showing them is stable."""
 
-    deltas: list[str]
-    location: str = "local"
-    hold_after: int | None = None  # wait for `FakeBackends.release` after this many deltas
-    fail: SparringError | None = None  # raised after the deltas
-    delay: float = 0.0  # between deltas; 0 still yields to the event loop
-    ttft: float = 0.25
-    total_time: float = 1.25
-    input_tokens: int = 120
+    ttft: float | None = 0.25
+    total_time: float | None = 1.25
+    input_tokens: int | None = 120
     output_tokens: int | None = 41
 
 
-@dataclass
-class FakeBackends:
-    """A backend_factory: opens a `FakeBackend` for each scripted model name.
+class FakeBackends(ScriptedFactory):
+    """A backend_factory for the app: `ScriptedFactory`, its backends labelled `fake:MODEL`."""
 
-    A model given a list of scripts follows the next one on each call (the
-    last one repeats), so a task and its follow-up can say different things.
-    """
-
-    scripts: dict[str, Script | list[Script]]
-    requests: dict[str, list[ChatRequest]] = field(default_factory=dict)
-    opened: dict[str, int] = field(default_factory=dict)
-    deltas_sent: dict[str, int] = field(default_factory=dict)
-    release: asyncio.Event | None = None
-
-    def __call__(self, ref: ModelRef, config: Config) -> Backend:
-        scripts = self.scripts.get(ref.name)
-        if scripts is None:
-            raise ModelNotFound(f"no script for '{ref.name}'", hint="add one to the test")
-        calls = self.opened.get(ref.name, 0)
-        self.opened[ref.name] = calls + 1
-        if isinstance(scripts, Script):
-            return FakeBackend(ref.name, scripts, self)
-        return FakeBackend(ref.name, scripts[min(calls, len(scripts) - 1)], self)
-
-    def held(self) -> asyncio.Event:
-        if self.release is None:
-            self.release = asyncio.Event()
-        return self.release
-
-
-class FakeBackend(Backend):
     provider = "fake"
-
-    def __init__(self, model: str, script: Script, backends: FakeBackends) -> None:
-        super().__init__(model)
-        self.script = script
-        self.backends = backends
-        self.location = script.location  # type: ignore[assignment]
-
-    async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Finish]:
-        self.backends.requests.setdefault(self.model, []).append(request)
-        for sent, delta in enumerate(self.script.deltas):
-            if sent == self.script.hold_after:
-                await self.backends.held().wait()
-            await asyncio.sleep(self.script.delay)
-            self.backends.deltas_sent[self.model] = sent + 1
-            yield delta
-        if self.script.fail is not None:
-            raise self.script.fail
-        yield Finish(self.script.input_tokens, self.script.output_tokens)
-
-    async def stream(
-        self, request: ChatRequest, *, notice: Callable[[str], None] | None = None
-    ) -> AsyncIterator[str | Usage]:
-        """The real stream, with the clock's figures replaced by the script's."""
-        async for event in super().stream(request, notice=notice):
-            if isinstance(event, Usage):
-                event.time_to_first_token = self.script.ttft
-                event.total_time = self.script.total_time
-            yield event

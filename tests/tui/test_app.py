@@ -230,8 +230,8 @@ class TestResponsiveness:
         tokens, held_at = 2000, 1500
         words = [f"word{n}{chr(10) * 2 if n % 40 == 39 else ' '}" for n in range(tokens)]
         backends = two_models(
-            small=Script(words, delay=0.001, hold_after=held_at),
-            flagship=Script(words, delay=0.001, hold_after=held_at, location="cloud"),
+            small=Script(words, every=0.001, hold_after=held_at),
+            flagship=Script(words, every=0.001, hold_after=held_at, location="cloud"),
         )
         streamed_when_typed: dict[str, int] = {}
 
