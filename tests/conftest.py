@@ -6,9 +6,12 @@ reaches a file or an output. What tests import by name lives in helpers.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import anthropic
+import ollama
+import openai
 import pytest
 
 from fakes import FakeAnthropic, FakeOllama, FakeOpenAI
@@ -69,6 +72,29 @@ def anthropic_server() -> Iterator[FakeAnthropic]:
     with FakeAnthropic() as server:
         yield server
         assert server.errors == []
+
+
+@pytest.fixture
+async def ollama_client(ollama_server: FakeOllama) -> AsyncIterator[ollama.AsyncClient]:
+    client = ollama.AsyncClient(host=ollama_server.url)
+    yield client
+    await client._client.aclose()
+
+
+@pytest.fixture
+async def openai_client(openai_server: FakeOpenAI) -> AsyncIterator[openai.AsyncOpenAI]:
+    client = openai.AsyncOpenAI(base_url=openai_server.base_url, api_key="test", max_retries=0)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def anthropic_client(
+    anthropic_server: FakeAnthropic,
+) -> AsyncIterator[anthropic.AsyncAnthropic]:
+    client = anthropic.AsyncAnthropic(base_url=anthropic_server.url, api_key="test", max_retries=0)
+    yield client
+    await client.close()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
