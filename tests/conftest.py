@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import anthropic
 import ollama
@@ -24,6 +25,7 @@ from helpers import (
     canary_leaks,
     run_sparring,
 )
+from sdk_streams import OpenAIServers
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
 
 
@@ -86,6 +88,24 @@ async def openai_client(openai_server: FakeOpenAI) -> AsyncIterator[openai.Async
     client = openai.AsyncOpenAI(base_url=openai_server.base_url, api_key="test", max_retries=0)
     yield client
     await client.close()
+
+
+@pytest.fixture
+async def openai_servers() -> AsyncIterator[OpenAIServers]:
+    """Start FakeOpenAI servers with given settings, each with a client; stops them after."""
+    started: list[tuple[FakeOpenAI, openai.AsyncOpenAI]] = []
+
+    def start(**settings: Any) -> tuple[FakeOpenAI, openai.AsyncOpenAI]:
+        server = FakeOpenAI(**settings).start()
+        client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test", max_retries=0)
+        started.append((server, client))
+        return server, client
+
+    yield start
+    for server, client in started:
+        await client.close()
+        server.stop()
+        assert server.errors == []
 
 
 @pytest.fixture

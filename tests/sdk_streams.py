@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import anthropic
@@ -9,7 +10,17 @@ import httpx
 import ollama
 import openai
 
+from fakes import FakeOpenAI
+
 MESSAGES = [{"role": "user", "content": "Give me three headlines."}]
+
+#: The openai_servers fixture: start a FakeOpenAI with these settings, and a client for it.
+OpenAIServers = Callable[..., tuple[FakeOpenAI, openai.AsyncOpenAI]]
+
+
+def text_of_tokens(tokens: int) -> str:
+    """Text the fakes count as `tokens` tokens (four characters each)."""
+    return "tree" * tokens
 
 
 async def ollama_chat(
