@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anthropic
-import ollama
-import openai
 import pytest
 
 from fakes import FakeAnthropic, FakeOllama, FakeOpenAI
@@ -25,8 +22,15 @@ from helpers import (
     canary_leaks,
     run_sparring,
 )
-from sdk_streams import OpenAIServers
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
+
+if TYPE_CHECKING:
+    # The SDKs take seconds to import: only the tests that drive them pay for it.
+    import anthropic
+    import ollama
+    import openai
+
+    from sdk_streams import OpenAIServers
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +82,8 @@ def anthropic_server() -> Iterator[FakeAnthropic]:
 
 @pytest.fixture
 async def ollama_client(ollama_server: FakeOllama) -> AsyncIterator[ollama.AsyncClient]:
+    import ollama
+
     client = ollama.AsyncClient(host=ollama_server.url)
     yield client
     await client._client.aclose()
@@ -85,6 +91,8 @@ async def ollama_client(ollama_server: FakeOllama) -> AsyncIterator[ollama.Async
 
 @pytest.fixture
 async def openai_client(openai_server: FakeOpenAI) -> AsyncIterator[openai.AsyncOpenAI]:
+    import openai
+
     client = openai.AsyncOpenAI(base_url=openai_server.base_url, api_key="test", max_retries=0)
     yield client
     await client.close()
@@ -93,6 +101,8 @@ async def openai_client(openai_server: FakeOpenAI) -> AsyncIterator[openai.Async
 @pytest.fixture
 async def openai_servers() -> AsyncIterator[OpenAIServers]:
     """Start FakeOpenAI servers with given settings, each with a client; stops them after."""
+    import openai
+
     started: list[tuple[FakeOpenAI, openai.AsyncOpenAI]] = []
 
     def start(**settings: Any) -> tuple[FakeOpenAI, openai.AsyncOpenAI]:
@@ -112,6 +122,8 @@ async def openai_servers() -> AsyncIterator[OpenAIServers]:
 async def anthropic_client(
     anthropic_server: FakeAnthropic,
 ) -> AsyncIterator[anthropic.AsyncAnthropic]:
+    import anthropic
+
     client = anthropic.AsyncAnthropic(base_url=anthropic_server.url, api_key="test", max_retries=0)
     yield client
     await client.close()
