@@ -6,8 +6,9 @@ reaches a file or an output. What tests import by name lives in helpers.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,6 +24,14 @@ from helpers import (
     run_sparring,
 )
 from terminal import terminal  # noqa: F401  (the fixture, for every test module)
+
+if TYPE_CHECKING:
+    # The SDKs take seconds to import: only the tests that drive them pay for it.
+    import anthropic
+    import ollama
+    import openai
+
+    from sdk_streams import OpenAIServers
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +98,55 @@ def anthropic_server() -> Iterator[FakeAnthropic]:
     with FakeAnthropic() as server:
         yield server
         assert server.errors == []
+
+
+@pytest.fixture
+async def ollama_client(ollama_server: FakeOllama) -> AsyncIterator[ollama.AsyncClient]:
+    import ollama
+
+    client = ollama.AsyncClient(host=ollama_server.url)
+    yield client
+    await client._client.aclose()
+
+
+@pytest.fixture
+async def openai_client(openai_server: FakeOpenAI) -> AsyncIterator[openai.AsyncOpenAI]:
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=openai_server.base_url, api_key="test", max_retries=0)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def openai_servers() -> AsyncIterator[OpenAIServers]:
+    """Start FakeOpenAI servers with given settings, each with a client; stops them after."""
+    import openai
+
+    started: list[tuple[FakeOpenAI, openai.AsyncOpenAI]] = []
+
+    def start(**settings: Any) -> tuple[FakeOpenAI, openai.AsyncOpenAI]:
+        server = FakeOpenAI(**settings).start()
+        client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test", max_retries=0)
+        started.append((server, client))
+        return server, client
+
+    yield start
+    for server, client in started:
+        await client.close()
+        server.stop()
+        assert server.errors == []
+
+
+@pytest.fixture
+async def anthropic_client(
+    anthropic_server: FakeAnthropic,
+) -> AsyncIterator[anthropic.AsyncAnthropic]:
+    import anthropic
+
+    client = anthropic.AsyncAnthropic(base_url=anthropic_server.url, api_key="test", max_retries=0)
+    yield client
+    await client.close()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

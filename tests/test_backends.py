@@ -12,7 +12,6 @@ import pytest
 from fakes import (
     DEFAULT_CHUNKS,
     DEFAULT_TEXT,
-    INPUT_TOKENS,
     FakeAnthropic,
     FakeOllama,
     FakeOpenAI,
@@ -45,7 +44,9 @@ class TestOllama:
         assert result.stdout == DEFAULT_TEXT + "\n"
         reply = only_reply(sparring_home)
         assert (reply["status"], reply["location"]) == ("ok", "local")
-        assert (reply["input_tokens"], reply["output_tokens"]) == (INPUT_TOKENS, 6)
+        [request] = ollama_server.chat_requests
+        prompt = ollama_server.prompt_tokens(request.body)
+        assert (reply["input_tokens"], reply["output_tokens"]) == (prompt, 6)
         assert [item["text"] for item in reply["items"]][0] == "Rooftop forests cool the city"
 
     def test_ollama_host_without_a_scheme_is_honoured(
@@ -147,8 +148,9 @@ class TestAnthropic:
         assert result.code == 0, result.stderr
         assert result.stdout == DEFAULT_TEXT + "\n"
         reply = only_reply(sparring_home)
-        assert (reply["input_tokens"], reply["output_tokens"]) == (INPUT_TOKENS, 6)
         [request] = anthropic_server.chat_requests
+        prompt = anthropic_server.prompt_tokens(request.body)
+        assert (reply["input_tokens"], reply["output_tokens"]) == (prompt, 6)
         assert request.body["system"].startswith("You are a critical reader")
         assert [m["role"] for m in request.body["messages"]] == ["user"]
 
@@ -227,7 +229,9 @@ class TestOpenAI:
         result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
         assert result.code == 0, result.stderr
         reply = only_reply(sparring_home)
-        assert (reply["input_tokens"], reply["output_tokens"]) == (INPUT_TOKENS, 6)
+        [request] = openai_server.chat_requests
+        prompt = openai_server.prompt_tokens(request.body)
+        assert (reply["input_tokens"], reply["output_tokens"]) == (prompt, 6)
         assert "tokens_estimated" not in reply or reply["tokens_estimated"] is False
 
     @pytest.mark.parametrize(("status", "code"), [(401, 77), (404, 69), (429, 75), (500, 75)])

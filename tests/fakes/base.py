@@ -1,11 +1,11 @@
 """The machinery every fake server shares: HTTP/1.1, recording, scripting, streaming.
 
 A `FakeServer` runs on 127.0.0.1 on a free port, in daemon threads, records
-every request (`RecordedRequest`) and answers its chat path from a FIFO of
-scripted `Reply` objects (the default `Reply()` when the FIFO is empty).
-`FakeServer.stream` sends a streamed answer frame by frame and breaks it as
-the reply says. The protocol modules (`ollama`, `openai`, `anthropic`) only
-build the frames.
+every request (`RecordedRequest`) and answers its chat path (and any other
+scripted path) from a FIFO of `Reply` objects (the default `Reply()` when
+the FIFO is empty). `FakeServer.stream` sends a streamed answer frame by
+frame and breaks it as the reply says. The protocol modules (`ollama`,
+`openai`, `anthropic`) only build the frames.
 
 The servers use only the standard library: they share no HTTP code with
 the clients under test, so a quirk of one cannot cancel out the same quirk
@@ -22,31 +22,13 @@ import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal, Self
+from typing import Any, Self
 from urllib.parse import urlsplit
 
-#: The last one holds a non-ASCII character, to exercise UTF-8 decoding.
-DEFAULT_CHUNKS: tuple[str, ...] = (
-    "1. Rooftop forests",
-    " cool the city\n",
-    "2. Tide clocks",
-    " return to harbours\n",
-    "3. Libraries lend",
-    " telescopes — and stars",
-)
-DEFAULT_TEXT = "".join(DEFAULT_CHUNKS)
-
-#: Input tokens every final event reports (unless a Reply says otherwise).
-#: Output tokens are always the number of chunks in the reply.
-INPUT_TOKENS = 17
-
-#: Bytes a pull "downloads", reported in four equal steps.
-
-#: A stall or delay longer than this is refused: a test must never hang.
-MAX_WAIT_SECONDS = 60.0
+from .reply import MAX_WAIT_SECONDS, Reply
 
 # An idle keep-alive connection is dropped after this long, so no handler
 # thread outlives a forgotten client by much.
@@ -60,67 +42,6 @@ _RESET_GRACE = 0.05
 _MAX_BODY = 16 * 1024 * 1024
 
 _PHRASES = {529: "Overloaded"}
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One scripted answer of a chat endpoint.
-
-    Counts ("after N") are text deltas already sent: 0 means before the first
-    delta, len(chunks) means after the last one (before the final marker).
-    When several apply at the same N they happen in this order: stall,
-    malformed frame, error event, cut. The stream-shaping fields apply to
-    streamed answers only; a non-streamed request gets the whole text.
-    """
-
-    chunks: Sequence[str] = DEFAULT_CHUNKS
-    #: Not 200: answered with the API's error body, before any stream.
-    status: int = 200
-    #: Sent as the Retry-After header (seconds) with an error status.
-    retry_after: float | None = None
-    #: Overrides the API's usual message for an error status or error event.
-    error_message: str | None = None
-    #: Overrides the error type (OpenAI's error.type, Anthropic's error.type).
-    error_type: str | None = None
-    cut_after: int | None = None
-    #: "close": a clean FIN with the chunked body unterminated;
-    #: "reset": a TCP RST (SO_LINGER 0).
-    cut_mode: Literal["close", "reset"] = "close"
-    #: Send every delta, then end the body properly without the final part
-    #: (Ollama's done:true line; OpenAI's finish chunk, usage chunk and
-    #: [DONE]; Anthropic's content_block_stop, message_delta and message_stop).
-    omit_final: bool = False
-    stall_after: int | None = None
-    stall_seconds: float = 0.0
-    #: Ollama: an {"error": ...} line; OpenAI: a data: {"error": {...}} frame;
-    #: Anthropic: event: error. The body then ends properly.
-    error_event_after: int | None = None
-    #: A frame that is not JSON; the stream then goes on as scripted.
-    malformed_after: int | None = None
-    #: Write each frame in three pieces (separate chunks and TCP sends).
-    split_frames: bool = False
-    #: Seconds between two deltas (not before the first).
-    delay: float = 0.0
-    input_tokens: int = INPUT_TOKENS
-    #: None: the API's normal reason ("stop", or Anthropic's "end_turn").
-    stop_reason: str | None = None
-
-    def __post_init__(self) -> None:
-        if isinstance(self.chunks, str):
-            # A bare string would silently stream one character per delta.
-            raise TypeError("chunks must be a sequence of strings, not a str")
-        # A list given by a test becomes a tuple, so a Reply stays immutable.
-        object.__setattr__(self, "chunks", tuple(self.chunks))
-        if self.cut_mode not in ("close", "reset"):
-            raise ValueError(f"cut_mode must be 'close' or 'reset', not {self.cut_mode!r}")
-        for name in ("stall_seconds", "delay"):
-            value = getattr(self, name)
-            if not 0 <= value <= MAX_WAIT_SECONDS:
-                raise ValueError(f"{name} must be within 0..{MAX_WAIT_SECONDS}, not {value}")
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chunks)
 
 
 @dataclass(frozen=True)
@@ -276,16 +197,35 @@ class Exchange:
 
 
 @dataclass
+class Timing:
+    """When a streamed answer's deltas left (time.monotonic_ns), for final figures."""
+
+    first_delta: int | None = None
+    last_delta: int | None = None
+
+
+@dataclass
 class Frames:
-    """A streamed answer in wire form, for FakeServer.stream to pace and break."""
+    """A streamed answer in wire form, for FakeServer.stream to pace and break.
+
+    A delta may hold several protocol events (a block change and its first
+    text): they are paced, counted and broken as one.
+    """
 
     content_type: str
     headers: dict[str, str]
     prelude: list[bytes]
     deltas: list[bytes]
-    final: list[bytes]
+    #: The final frames, or a function building them once the deltas have left.
+    final: list[bytes] | Callable[[Timing], list[bytes]]
     error: bytes
     malformed: bytes
+    #: A well-formed frame whose text is a number (Reply.wrong_type_after).
+    wrong_type: bytes = b""
+    #: What the server sends to keep a quiet stream open (Reply.keepalive_after).
+    keepalive: bytes = b""
+    #: Seconds of work before the prelude (OpenAI's hidden reasoning).
+    lead_seconds: float = 0.0
 
 
 class FakeServer:
@@ -296,7 +236,7 @@ class FakeServer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._replies: deque[Reply] = deque()
+        self._replies: dict[str, deque[Reply]] = {}
         self._requests: list[RecordedRequest] = []
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -363,16 +303,16 @@ class FakeServer:
 
     # -- scripting and recording -----------------------------------------
 
-    def script(self, *replies: Reply) -> None:
-        """Queue answers for the chat endpoint, first in first out."""
+    def script(self, *replies: Reply, path: str | None = None) -> None:
+        """Queue answers for the chat endpoint (or `path`), first in first out."""
         with self._lock:
-            self._replies.extend(replies)
+            self._replies.setdefault(path or self.chat_path, deque()).extend(replies)
 
     @property
     def pending(self) -> int:
-        """Scripted replies not used yet."""
+        """Scripted replies not used yet, on every path."""
         with self._lock:
-            return len(self._replies)
+            return sum(len(queue) for queue in self._replies.values())
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -384,9 +324,17 @@ class FakeServer:
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == self.chat_path]
 
-    def next_reply(self) -> Reply:
+    def next_reply(self, path: str | None = None) -> Reply:
         with self._lock:
-            return self._replies.popleft() if self._replies else Reply()
+            queue = self._replies.get(path or self.chat_path)
+            return queue.popleft() if queue else Reply()
+
+    def redirected(self, ex: Exchange, reply: Reply) -> bool:
+        """Answer 307 to the reply's URL, if it has one; the client may follow it."""
+        if reply.redirect_to is None:
+            return False
+        ex.send_bytes(307, b"", "text/plain", {"Location": reply.redirect_to})
+        return True
 
     def _new_id(self) -> int:
         with self._lock:
@@ -448,10 +396,12 @@ class FakeServer:
         seconds = reply.retry_after
         return {"Retry-After": str(int(seconds)) if seconds == int(seconds) else str(seconds)}
 
-    def stream(self, ex: Exchange, reply: Reply, frames: Frames) -> None:
+    def stream(self, ex: Exchange, reply: Reply, frames: Frames) -> Timing:
         """Send a streamed answer, breaking it as the reply says."""
         split = reply.split_frames
+        timing = Timing()
         ex.start_stream(frames.content_type, frames.headers)
+        ex.pause(frames.lead_seconds)
         for frame in frames.prelude:
             ex.write_frame(frame, split)
         count = len(frames.deltas)
@@ -460,10 +410,14 @@ class FakeServer:
                 ex.pause(reply.stall_seconds)
             if reply.malformed_after == sent:
                 ex.write_frame(frames.malformed, split)
+            if reply.wrong_type_after == sent and frames.wrong_type:
+                ex.write_frame(frames.wrong_type, split)
+            if reply.keepalive_after == sent and frames.keepalive:
+                self._keep_alive(ex, reply, frames.keepalive)
             if reply.error_event_after == sent:
                 ex.write_frame(frames.error, split)
                 ex.end_stream()
-                return
+                return timing
             if reply.cut_after == sent:
                 ex.cut(reply.cut_mode)
             if sent == count:
@@ -471,10 +425,23 @@ class FakeServer:
             if sent:
                 ex.pause(reply.delay)
             ex.write_frame(frames.deltas[sent], split)
+            timing.last_delta = time.monotonic_ns()
+            timing.first_delta = timing.first_delta or timing.last_delta
         if not reply.omit_final:
-            for frame in frames.final:
+            final = frames.final if isinstance(frames.final, list) else frames.final(timing)
+            for frame in final:
                 ex.write_frame(frame, split)
         ex.end_stream()
+        return timing
+
+    def _keep_alive(self, ex: Exchange, reply: Reply, frame: bytes) -> None:
+        """Keep-alives and nothing else, until the client leaves or the server stops."""
+        deadline = time.monotonic() + MAX_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            ex.write_frame(frame)
+            ex.pause(reply.keepalive_every)
+        # A test must never hang: after the bound, the stream is cut.
+        ex.cut("close")
 
 
 def _shutdown(sock: socket.socket) -> None:
