@@ -53,6 +53,8 @@ REASONING_MODEL = re.compile(r"^(gpt-5|o1|o3|o4)([.\-]|$)")
 LIMIT_PARAMETERS = ("max_tokens", "max_completion_tokens")
 #: Parameters a model refused, by (base URL, model): kept for the rest of the run.
 _LESSONS: dict[tuple[str, str], dict[str, str]] = {}
+#: Context windows servers named when a limit was too large, by (base URL, model).
+_WINDOWS: dict[tuple[str, str], int] = {}
 #: A refused parameter is asked about again at most this many times a request.
 MAX_LESSONS = 4
 
@@ -166,11 +168,17 @@ class OpenAIBackend(Backend):
         if request.think == "off" and not self._official and "qwen3" in self.model.lower():
             # Qwen3's own switch, for servers with no other way to turn thinking off.
             messages[-1] = {**messages[-1], "content": messages[-1]["content"] + " /no_think"}
+        limit = request.limit(thinks)
+        window = _WINDOWS.get((self.base_url, self.model))
+        if window is not None:
+            # The server said how long a context the model takes: leave the prompt room.
+            prompt = -(-request.characters // 3) + 8 * len(messages)
+            limit = max(min(limit, window - prompt), 1)
         arguments: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
             "stream": True,
-            limit_name: request.limit(thinks),
+            limit_name: limit,
             "stream_options": {"include_usage": True},
         }
         if request.temperature is not None:
@@ -219,7 +227,14 @@ class OpenAIBackend(Backend):
             await response_context.__aexit__(None, None, None)
 
     def _learn(self, error: openai.BadRequestError, arguments: dict[str, Any]) -> bool:
-        """Learn from a 400 that refuses a parameter; False if it is not that."""
+        """Learn from a 400 that refuses a parameter, or a limit too large for the model's
+        window; False if it is neither."""
+        window = _window_of(error)
+        key = (self.base_url, self.model)
+        if window is not None and _WINDOWS.get(key) != window:
+            _WINDOWS[key] = window
+            self.say(f"{self.label} takes {window:,} tokens in all: sparring asks for less")
+            return True
         refused = _refused_parameter(error, arguments)
         if refused is None or refused in self.lessons:
             return False
@@ -370,6 +385,17 @@ def _refused_parameter(error: openai.BadRequestError, arguments: dict[str, Any])
         if name in arguments and name not in ("model", "messages", "stream"):
             return name
     return None
+
+
+def _window_of(error: openai.BadRequestError) -> int | None:
+    """The context window a server names when the token limit does not fit it: vLLM's
+    "'max_tokens' ... is too large: 5120. This model's maximum context length is 4096 tokens
+    and your request has 83 input tokens" (vllm serving_engine.py)."""
+    message = body_message(error.body, str(error.message))
+    if "too large" not in message:
+        return None
+    found = re.search(r"maximum context length is (\d+) tokens", message)
+    return int(found.group(1)) if found else None
 
 
 def _context_error(body: Any, detail: str) -> bool:

@@ -116,7 +116,7 @@ class MainScreen(Screen[None]):
         Binding("f2", "add_column", "Add column"),
         Binding("f3", "remove_column", "Drop column"),
         Binding("f4", "keep", "Keep"),
-        Binding("f6", "cycle_think", "Think", show=False),
+        Binding("f6", "cycle_think", "Think", show=False, priority=True),
         Binding("f8", "toggle_blind", "Blind"),
         Binding("f9", "toggle_stats", "Stats", show=False),
         *(Binding(key, f"vote('{key}')", label) for key, label in VOTE_KEYS.items()),
