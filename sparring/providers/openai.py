@@ -49,6 +49,12 @@ OPENAI_URL = "https://api.openai.com/v1"
 _NO_KEY = "sparring-no-key"
 #: OpenAI's reasoning models, by name: they think, unseen, before they answer.
 REASONING_MODEL = re.compile(r"^(gpt-5|o1|o3|o4)([.\-]|$)")
+#: Open models that think by default, by name, as OpenAI-compatible servers serve them:
+#: they get room to think on top of the answer's budget.
+THINKING_NAMES = re.compile(
+    r"qwen3|qwq|deepseek-r1|-r1\b|reason|think|gpt-oss|magistral|phi-4-mini-reasoning|nemotron",
+    re.IGNORECASE,
+)
 #: What each server calls the answer's token limit.
 LIMIT_PARAMETERS = ("max_tokens", "max_completion_tokens")
 #: Parameters a model refused, by (base URL, model): kept for the rest of the run.
@@ -161,8 +167,15 @@ class OpenAIBackend(Backend):
 
     def arguments(self, request: ChatRequest) -> dict[str, Any]:
         """The request's parameters, as this server takes them."""
-        thinks = self.reasoning_model or (not self._official and request.think != "off")
-        limit_name = "max_completion_tokens" if self.provider == "openai" else "max_tokens"
+        thinks = self.reasoning_model or (
+            not self._official
+            and request.think != "off"
+            and (request.think is not None or bool(THINKING_NAMES.search(self.model)))
+        )
+        # OpenAI's current name for the limit, which its reasoning models require; servers
+        # that copy the API all read max_tokens, and some (llama-cpp-python's) drop the other.
+        modern = self._official or self.reasoning_model
+        limit_name = "max_completion_tokens" if modern else "max_tokens"
         limit_name = self.lessons.get(limit_name, limit_name)
         messages = request.as_dicts()
         if request.think == "off" and not self._official and "qwen3" in self.model.lower():
