@@ -53,6 +53,8 @@ class ModelSettings:
     """Settings for one model, by the name the writer uses (an alias or PROVIDER:MODEL)."""
 
     think: str = "auto"
+    #: The languages the model handles (codes such as "en", "sv"); None: not said.
+    languages: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -229,12 +231,18 @@ class _Reader:
         section = f'models."{name}"'
         if not isinstance(table, dict):
             self._fail("models", name, f"must be a table, not {_kind(table)}")
-        fields = {"think": str}
+        fields = {"think": str, "languages": list}
         self._check_keys(table, fields, section)
         think = self._typed(table, "think", str, section) if "think" in table else "auto"
         if think not in THINK_SETTINGS:
             self._fail(section, "think", f"must be one of {', '.join(THINK_SETTINGS)}")
-        return ModelSettings(think=think)
+        languages = None
+        if "languages" in table:
+            listed = self._typed(table, "languages", list, section)
+            if not all(isinstance(code, str) and code for code in listed):
+                self._fail(section, "languages", 'must be a list of language codes, e.g. ["en"]')
+            languages = tuple(code.lower() for code in listed)
+        return ModelSettings(think=think, languages=languages)
 
     def _price(self, name: str, table: Any) -> Price:
         section = f"pricing.{name}"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sparring import items as items_module
+from sparring import language
 from sparring.config import Config, Privacy
 from sparring.egress import EgressGate, check_local_only
 from sparring.errors import AnswerCut, AnswerRefused, ContextTooLong, SparringError, UsageError
@@ -188,6 +189,7 @@ async def run_turn(
     if privacy.local_only:
         check_local_only(refs)
     lives = prepare(session, turn, config)
+    draft_language = language.detect(session.context.text) if turn.output == "list" else None
     for index, live in enumerate(lives):
         listener.began(index, live)
 
@@ -215,6 +217,7 @@ async def run_turn(
                     backend_factory=backend_factory,
                     gate=gate,
                     output=turn.output,
+                    draft_language=draft_language,
                 )
                 for index, (live, ref) in enumerate(zip(lives, refs, strict=True))
             )
@@ -242,6 +245,7 @@ async def _stream_reply(
     backend_factory: BackendFactory,
     gate: EgressGate,
     output: str,
+    draft_language: str | None = None,
 ) -> None:
     """Stream one answer into `live`, then finish it. Failures are recorded in the reply."""
     reply = live.reply
@@ -282,7 +286,7 @@ async def _stream_reply(
             _record_usage(reply, error.usage)
     except asyncio.CancelledError:
         reply.status = "cancelled"
-        await _finish(live, ref, config, output, listener, index)
+        await _finish(live, ref, config, output, listener, index, draft_language)
         raise
     except Exception as error:  # a bug in a backend or SDK: keep it in this reply's column
         reply.status = "interrupted" if live.parts else "error"
@@ -292,7 +296,7 @@ async def _stream_reply(
         if backend is not None:
             with contextlib.suppress(Exception):
                 await backend.aclose()
-    await _finish(live, ref, config, output, listener, index)
+    await _finish(live, ref, config, output, listener, index, draft_language)
 
 
 async def _finish(
@@ -302,6 +306,7 @@ async def _finish(
     output: str,
     listener: TurnListener,
     index: int,
+    draft_language: str | None = None,
 ) -> None:
     """Finish the reply once: its text, items, cost; then tell the listener."""
     reply = live.sync()
@@ -314,7 +319,16 @@ async def _finish(
             reply.items = await asyncio.to_thread(items_module.items_of, reply.text)
         except asyncio.CancelledError:
             reply.items = items_module.items_of(reply.text)
+        if draft_language is not None:
+            mark_languages(reply.items, draft_language)
     listener.ended(index, reply)
+
+
+def mark_languages(items: list[items_module.Item], draft_language: str) -> None:
+    """Mark the items that came back in another language than the draft's."""
+    for item in items:
+        found = language.detect(item.text, least_words=4)
+        item.language = found if found is not None and found != draft_language else ""
 
 
 #: Importing an SDK is CPU work, which two threads can only interleave (the GIL):

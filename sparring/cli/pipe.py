@@ -31,6 +31,8 @@ from sparring.cli.terminal import confirm_egress, is_terminal, terminal_confirm
 from sparring.config import Config, Privacy
 from sparring.egress import Confirm, EgressGate, always, upfront_request
 from sparring.errors import CannotSave, EgressRefused, Interrupted, NewerFormat, SparringError
+from sparring.figures import item_summary
+from sparring.fitness import caveat, turn_notes
 from sparring.judging import blind
 from sparring.prompts import Prompt
 from sparring.providers import expected_location, resolve
@@ -234,6 +236,9 @@ def run(request: PipeRequest, config: Config) -> int:
     )
     gate = EgressGate(session, confirm, config)
 
+    if not request.blind:  # a note names the model, which a blind run hides
+        for note in turn_notes(request.models, turn.task, request.context, config):
+            warn(f"note: {note}")
     session.writer = os.getpid()
     saver()
     interrupted = False
@@ -256,6 +261,12 @@ def run(request: PipeRequest, config: Config) -> int:
     saver()
     if vote is None:
         _print_result(session, turn, request, out, side_by_side)
+        if turn.output == "list" and not request.as_json:
+            if len(turn.replies) == 1 and (summary := item_summary(turn.replies[0], turn.count)):
+                warn(summary)
+            for note in {caveat(reply.model, config) for reply in turn.replies if reply.items}:
+                if note:
+                    warn(f"note: {note}")
     else:
         _print_blind(session, turn, vote, request, out, side_by_side)
         if not interrupted:
@@ -308,7 +319,7 @@ def _print_result(
         if text and not text.endswith("\n"):
             out.write("\n")
     elif not side_by_side:
-        out.write("\n".join(block(reply) for reply in turn.replies))
+        out.write("\n".join(block(reply, turn.count) for reply in turn.replies))
 
 
 def _print_blind(
@@ -319,7 +330,7 @@ def _print_blind(
         out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     elif not side_by_side:
         shown = zip(blind.LABELS, blind.shown(turn, vote), strict=True)
-        out.write("\n".join(blind.block(label, reply) for label, reply in shown))
+        out.write("\n".join(blind.block(label, reply, turn.count) for label, reply in shown))
 
 
 def _vote_now_or_later(session: Session, vote: Vote, saver: Saver) -> None:

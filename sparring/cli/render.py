@@ -9,11 +9,11 @@ from sparring.sessions.model import Reply, Session, Turn
 from sparring.sessions.toml_format import reply_dict
 
 
-def block(reply: Reply) -> str:
+def block(reply: Reply, asked: int = 0) -> str:
     """One answer as a block for a pipe: a heading line, the text, the notes."""
     lines = [f"=== {heading(reply)} · {figures_line(reply)}"]
     lines.append(reply.text.rstrip("\n"))
-    for note in (item_summary(reply), status_note(reply)):
+    for note in (item_summary(reply, asked), status_note(reply)):
         if note:
             lines.append(f"--- {note}")
     return "\n".join(lines) + "\n"

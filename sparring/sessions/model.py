@@ -89,6 +89,8 @@ class Turn:
     to: str = ""
     #: How much the models were asked to think: off, low, medium, high; "" for their default.
     think: str = ""
+    #: How many items a list turn asked for (0: not a list, or not known).
+    count: int = 0
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

@@ -111,6 +111,7 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "output": turn.output,
         "to": turn.to,
         **({"think": turn.think} if turn.think else {}),
+        **({"count": turn.count} if turn.count else {}),
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,
@@ -125,11 +126,18 @@ _QUIET_WHEN_EMPTY = ("thinking", "thinking_estimated", "hidden_thinking")
 def reply_dict(reply: Reply) -> dict[str, Any]:
     """One reply as it is written in the session file."""
     data = vars(reply).copy()
-    data["items"] = [{"text": item.text, "count": item.count} for item in reply.items]
+    data["items"] = [_item_dict(item) for item in reply.items]
     for key in _QUIET_WHEN_EMPTY:
         if not data[key]:
             del data[key]
     return _drop_empty(data)
+
+
+def _item_dict(item: Item) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": item.text, "count": item.count}
+    if item.language:
+        data["language"] = item.language
+    return data
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +208,10 @@ def _vote(data: dict[str, Any]) -> Vote:
 
 
 def _reply(data: dict[str, Any]) -> Reply:
-    items = [Item(text=item["text"], count=item.get("count", 1)) for item in data.get("items", [])]
+    items = [
+        Item(text=item["text"], count=item.get("count", 1), language=item.get("language", ""))
+        for item in data.get("items", [])
+    ]
     fields = {key: value for key, value in data.items() if key != "items"}
     return Reply(items=items, **fields)
 

@@ -36,6 +36,7 @@ def task_turn(
         output=prompt.output,
         to="",
         think="" if think == "auto" else think,
+        count=(count or prompt.count) if prompt.output == "list" else 0,
         replies=[Reply(model=model) for model in models],
     )
 
@@ -65,6 +66,7 @@ def again(turn: Turn, models: list[str]) -> Turn:
         output=turn.output,
         to="",
         think=turn.think,
+        count=turn.count,
         replies=[Reply(model=model) for model in models],
     )
 

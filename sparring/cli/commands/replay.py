@@ -16,7 +16,7 @@ def print_session(session: Session) -> None:
         target = f" → {turn.to}" if turn.to else ""
         print(f"## {turn.task}{target}\n")
         for reply in turn.replies:
-            print(block(reply))
+            print(block(reply, turn.count))
 
 
 def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:

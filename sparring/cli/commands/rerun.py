@@ -128,7 +128,7 @@ def run(argv: list[str]) -> int:
         for turn in new.turns:
             print(f"## {turn.task}\n")
             for reply in turn.replies:
-                print(block(reply))
+                print(block(reply, turn.count))
         print_diff(diffs, old, new)
     print(f"sparring: saved as session {new.id} (re-run of {old.id})", file=sys.stderr)
     codes = [report(new, turn, saver, False, True) for turn in new.turns]
