@@ -55,6 +55,9 @@ class ModelSettings:
     think: str = "auto"
     #: The languages the model handles (codes such as "en", "sv"); None: not said.
     languages: tuple[str, ...] | None = None
+    #: Hold this model's list answers to exactly the count asked (see lists.py); None:
+    #: the default, which is yes for a model on this machine, no for one in the cloud.
+    exact_count: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ class _Reader:
         section = f'models."{name}"'
         if not isinstance(table, dict):
             self._fail("models", name, f"must be a table, not {_kind(table)}")
-        fields = {"think": str, "languages": list}
+        fields = {"think": str, "languages": list, "exact_count": bool}
         self._check_keys(table, fields, section)
         think = self._typed(table, "think", str, section) if "think" in table else "auto"
         if think not in THINK_SETTINGS:
@@ -242,7 +245,8 @@ class _Reader:
             if not all(isinstance(code, str) and code for code in listed):
                 self._fail(section, "languages", 'must be a list of language codes, e.g. ["en"]')
             languages = tuple(code.lower() for code in listed)
-        return ModelSettings(think=think, languages=languages)
+        exact = self._typed(table, "exact_count", bool, section) if "exact_count" in table else None
+        return ModelSettings(think=think, languages=languages, exact_count=exact)
 
     def _price(self, name: str, table: Any) -> Price:
         section = f"pricing.{name}"

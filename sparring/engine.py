@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sparring import items as items_module
-from sparring import language
+from sparring import language, lists
 from sparring.config import Config, Privacy
 from sparring.egress import EgressGate, check_local_only
 from sparring.errors import AnswerCut, AnswerRefused, ContextTooLong, SparringError, UsageError
@@ -37,6 +37,7 @@ from sparring.providers.base import (
     Usage,
     estimate_tokens,
 )
+from sparring.providers.listing import ListShape
 from sparring.providers.thinking import Thinking
 from sparring.sessions.model import Reply, Session, Turn
 
@@ -190,6 +191,9 @@ async def run_turn(
         check_local_only(refs)
     lives = prepare(session, turn, config)
     draft_language = language.detect(session.context.text) if turn.output == "list" else None
+    turn_index = session.turns.index(turn) if turn in session.turns else -1
+    # A blind turn holds both answers to the same form, or the form would tell them apart.
+    blind = any(vote.blind and vote.turn == turn_index for vote in session.votes)
     for index, live in enumerate(lives):
         listener.began(index, live)
 
@@ -218,6 +222,8 @@ async def run_turn(
                     gate=gate,
                     output=turn.output,
                     draft_language=draft_language,
+                    shape=turn.shape,
+                    blind=blind,
                 )
                 for index, (live, ref) in enumerate(zip(lives, refs, strict=True))
             )
@@ -246,6 +252,8 @@ async def _stream_reply(
     gate: EgressGate,
     output: str,
     draft_language: str | None = None,
+    shape: ListShape | None = None,
+    blind: bool = False,
 ) -> None:
     """Stream one answer into `live`, then finish it. Failures are recorded in the reply."""
     reply = live.reply
@@ -266,9 +274,16 @@ async def _stream_reply(
             )
         if backend.location == "cloud":
             await gate.admit(backend, request, ref.model)
-        async for event in backend.stream(request, notice=listener.notice):
+        exact = exact_shape(shape, ref, backend, config, blind=blind)
+        if exact is not None:
+            events = lists.fill(backend, request, exact, listener.notice)
+        else:
+            events = backend.stream(request, notice=listener.notice)
+        async for event in events:
             if isinstance(event, Usage):
                 _record_usage(reply, event)
+                if exact is not None:
+                    reply.calls, reply.seed = event.calls, event.seed
                 _judge(reply, event, backend.label)
             elif isinstance(event, Thinking):
                 live.think(event.text)
@@ -329,6 +344,28 @@ def mark_languages(items: list[items_module.Item], draft_language: str) -> None:
     for item in items:
         found = language.detect(item.text, least_words=4)
         item.language = found if found is not None and found != draft_language else ""
+
+
+def exact_shape(
+    shape: ListShape | None,
+    ref: ModelRef,
+    backend: Backend,
+    config: Config,
+    *,
+    blind: bool = False,
+) -> ListShape | None:
+    """The shape a list answer of this model is held to, or None to let it write freely.
+
+    The task says whether its lists are held (`exact_count` in its prompt file);
+    then the model's setting; else a model on this machine is held and a cloud
+    model is not (it rarely needs it, and pays for the extra calls).
+    """
+    if shape is None or shape.count <= 0 or not backend.takes_shape:
+        return None
+    setting = config.model_settings(ref.name).exact_count
+    if setting is not None:
+        return shape if setting else None
+    return shape if blind or backend.location == "local" else None
 
 
 #: Importing an SDK is CPU work, which two threads can only interleave (the GIL):

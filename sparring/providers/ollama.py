@@ -47,6 +47,7 @@ from sparring.providers.base import (
     estimate_characters,
 )
 from sparring.providers.failures import broke_off
+from sparring.providers.listing import JsonItems, json_schema
 from sparring.providers.thinking import InlineThinking, Thinking
 
 #: The context sizes asked for, so that the next run on the same model asks for
@@ -99,6 +100,11 @@ class OllamaBackend(Backend):
     @property
     def thinks(self) -> bool:
         return "thinking" in self.capabilities
+
+    @property
+    def takes_shape(self) -> bool:
+        # Structured outputs run in the local runner; Ollama's cloud models take none.
+        return self.location == "local"
 
     async def show(self, model: str) -> dict[str, Any]:
         """/api/show, read raw (the client's ShowResponse drops remote_host); a 429 or 5xx
@@ -165,7 +171,11 @@ class OllamaBackend(Backend):
             options["num_ctx"] = num_ctx
         if request.temperature is not None:
             options["temperature"] = request.temperature
+        if request.seed is not None:
+            options["seed"] = request.seed
+        shape = request.shape if self.takes_shape else None
         inline = InlineThinking()
+        items = JsonItems() if shape is not None else None
         try:
             stream = await self.client.chat(
                 model=self.model,
@@ -173,6 +183,8 @@ class OllamaBackend(Backend):
                 stream=True,
                 options=options,
                 think=self._think(request),
+                # docs.ollama.com/capabilities/structured-outputs: format takes a JSON schema
+                format=json_schema(shape) if shape is not None else None,
             )
             async for part in stream:
                 message = part.message
@@ -180,7 +192,11 @@ class OllamaBackend(Backend):
                     yield Thinking(message.thinking)
                 if message is not None and message.content:
                     for event in inline.feed(message.content):
-                        yield event
+                        if items is not None and isinstance(event, str):
+                            for line in items.feed(event):
+                                yield line
+                        else:
+                            yield event
                 if part.done:
                     for event in inline.close():
                         yield event

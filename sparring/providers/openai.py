@@ -41,6 +41,7 @@ from sparring.providers import ModelRef, expected_location
 from sparring.providers.base import Backend, ChatRequest, Finish, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_command, key_from_env
+from sparring.providers.listing import JsonItems, json_schema
 from sparring.providers.thinking import InlineThinking, Thinking
 from sparring.secret import Secret
 
@@ -143,6 +144,10 @@ class OpenAIBackend(Backend):
         return self.provider == "openai" and bool(REASONING_MODEL.match(self.model))
 
     @property
+    def takes_shape(self) -> bool:
+        return True
+
+    @property
     def lessons(self) -> dict[str, str]:
         """Parameters this model refused: name -> what to send instead ("" for nothing)."""
         return _LESSONS.setdefault((self.base_url, self.model), {})
@@ -199,6 +204,18 @@ class OpenAIBackend(Backend):
         effort = self._effort(request)
         if effort is not None:
             arguments["reasoning_effort"] = effort
+        if request.seed is not None:
+            arguments["seed"] = request.seed
+        if request.shape is not None:
+            # OpenAI's structured outputs, which llama.cpp's server, vLLM and LM Studio take too.
+            arguments["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "items",
+                    "strict": True,
+                    "schema": json_schema(request.shape),
+                },
+            }
         for refused, instead in self.lessons.items():
             if refused in arguments and refused not in LIMIT_PARAMETERS:
                 del arguments[refused]
@@ -233,9 +250,14 @@ class OpenAIBackend(Backend):
                 attempt += 1
                 if attempt > MAX_LESSONS or not self._learn(error, arguments):
                     raise
+        items = JsonItems() if "response_format" in arguments else None
         try:
             async for event in _chunks(response, self.label):
-                yield event
+                if items is not None and isinstance(event, str):
+                    for line in items.feed(event):
+                        yield line
+                else:
+                    yield event
         finally:
             await response_context.__aexit__(None, None, None)
 

@@ -16,6 +16,7 @@ from typing import Literal
 
 from sparring.items import Item
 from sparring.providers.base import generation_rate
+from sparring.providers.listing import ListShape
 
 #: 2 added thinking, its figures, model load and cached tokens, and the "cut" and
 #: "refused" statuses; format 1 files are read as they are.
@@ -61,6 +62,9 @@ class Reply:
     load_seconds: float | None = None
     cached_input_tokens: int | None = None
     cache_write_tokens: int | None = None
+    #: Calls that made a list answer held to N items (see lists.py), and the first's seed.
+    calls: int | None = None
+    seed: int | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -91,6 +95,8 @@ class Turn:
     think: str = ""
     #: How many items a list turn asked for (0: not a list, or not known).
     count: int = 0
+    #: The one-line items a list turn asks for, held to `count` where a model takes it.
+    shape: ListShape | None = None
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

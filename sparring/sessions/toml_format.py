@@ -53,6 +53,7 @@ from typing import Any
 
 from sparring.errors import NewerFormat, SessionFormatError, StreamInterrupted
 from sparring.items import Item
+from sparring.providers.listing import ListShape
 from sparring.sessions.model import (
     FORMAT_VERSION,
     Context,
@@ -112,6 +113,7 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "to": turn.to,
         **({"think": turn.think} if turn.think else {}),
         **({"count": turn.count} if turn.count else {}),
+        **({"shape": _shape_dict(turn.shape)} if turn.shape else {}),
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,
@@ -131,6 +133,10 @@ def reply_dict(reply: Reply) -> dict[str, Any]:
         if not data[key]:
             del data[key]
     return _drop_empty(data)
+
+
+def _shape_dict(shape: ListShape) -> dict[str, Any]:
+    return {"min_chars": shape.min_chars, "max_chars": shape.max_chars, "question": shape.question}
 
 
 def _item_dict(item: Item) -> dict[str, Any]:
@@ -193,7 +199,10 @@ def from_dict(data: dict[str, Any]) -> Session:
 
 def _turn(data: dict[str, Any]) -> Turn:
     replies = [_reply(reply) for reply in data.get("replies", [])]
-    fields = {key: value for key, value in data.items() if key != "replies"}
+    fields = {key: value for key, value in data.items() if key not in ("replies", "shape")}
+    shape = data.get("shape")
+    if isinstance(shape, dict):
+        fields["shape"] = ListShape(count=int(data.get("count", 0)), **shape)
     return Turn(replies=replies, **fields)
 
 

@@ -37,6 +37,7 @@ def task_turn(
         to="",
         think="" if think == "auto" else think,
         count=(count or prompt.count) if prompt.output == "list" else 0,
+        shape=prompt.shape(count),
         replies=[Reply(model=model) for model in models],
     )
 
@@ -67,6 +68,7 @@ def again(turn: Turn, models: list[str]) -> Turn:
         to="",
         think=turn.think,
         count=turn.count,
+        shape=turn.shape,
         replies=[Reply(model=model) for model in models],
     )
 
