@@ -43,6 +43,7 @@ BENCHMARKS: dict[str, tuple[str, int]] = {
     "tui": ("bench_tui", 7),
     "sessions": ("bench_sessions", 8),
     "memory": ("bench_memory", 9),
+    "lists": ("bench_lists", 10),
 }
 CHILD_TIMEOUT = 300.0
 

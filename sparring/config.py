@@ -61,6 +61,13 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class TaskSettings:
+    """Settings for one task: the model it runs on when none is named (-m)."""
+
+    model: str | None = None
+
+
+@dataclass(frozen=True)
 class Price:
     input_per_million: float
     output_per_million: float
@@ -84,7 +91,13 @@ class Config:
     local: LocalSettings = field(default_factory=LocalSettings)
     pricing: dict[str, Price] = field(default_factory=dict)
     models: dict[str, ModelSettings] = field(default_factory=dict)
+    tasks: dict[str, TaskSettings] = field(default_factory=dict)
     source: Path | None = None
+
+    def task_model(self, task: str | None) -> str:
+        """The model a task runs on when none is named: its own, else default_model."""
+        settings = self.tasks.get(task or "")
+        return settings.model if settings is not None and settings.model else self.default_model
 
     def model_settings(self, name: str) -> ModelSettings:
         """The settings for a model as named, else for what an alias stands for."""
@@ -156,6 +169,7 @@ class _Reader:
             "local": dict,
             "pricing": dict,
             "models": dict,
+            "tasks": dict,
         }
         self._check_keys(data, top, section="")
         values: dict[str, Any] = {}
@@ -197,6 +211,11 @@ class _Reader:
             values["models"] = {
                 name: self._model_settings(name, table)
                 for name, table in self._typed(data, "models", dict, "").items()
+            }
+        if "tasks" in data:
+            values["tasks"] = {
+                name: self._task_settings(name, table)
+                for name, table in self._typed(data, "tasks", dict, "").items()
             }
         if "pricing" in data:
             values["pricing"] = {
@@ -247,6 +266,14 @@ class _Reader:
             languages = tuple(code.lower() for code in listed)
         exact = self._typed(table, "exact_count", bool, section) if "exact_count" in table else None
         return ModelSettings(think=think, languages=languages, exact_count=exact)
+
+    def _task_settings(self, name: str, table: Any) -> TaskSettings:
+        section = f"tasks.{name}"
+        if not isinstance(table, dict):
+            self._fail("tasks", name, f"must be a table, not {_kind(table)}")
+        self._check_keys(table, {"model": str}, section)
+        model = self._typed(table, "model", str, section) if "model" in table else None
+        return TaskSettings(model=model)
 
     def _price(self, name: str, table: Any) -> Price:
         section = f"pricing.{name}"

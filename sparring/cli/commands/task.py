@@ -104,17 +104,19 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
 
     config = config_module.load()
     privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
-    models = [*options.model, *options.vs] or [config.default_model]
-    if options.vs and not options.model:
-        models = [config.default_model, *options.vs]
-    if options.blind:
-        _check_blind(models, options)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
     values = field_values(options.fields)
 
     available = prompts.load_all()
     task, files = _split_task(options.args, available, bool(options.ask))
+    # No model named: the task's own default (set by `sparring stats --route`), else the config's.
+    default = config.task_model(task or "headlines")
+    models = [*options.model, *options.vs] or [default]
+    if options.vs and not options.model:
+        models = [default, *options.vs]
+    if options.blind:
+        _check_blind(models, options)
     _check_models(models, config, privacy)
 
     if task is None and not (options.print_mode or options.json):
