@@ -71,6 +71,9 @@ class TaskSettings:
 class Price:
     input_per_million: float
     output_per_million: float
+    #: Input read from the service's prompt cache, and written to it; None: the input price.
+    cached_input_per_million: float | None = None
+    cache_write_per_million: float | None = None
 
 
 @dataclass(frozen=True)
@@ -279,12 +282,17 @@ class _Reader:
         section = f"pricing.{name}"
         if not isinstance(table, dict):
             self._fail("pricing", name, f"must be a table, not {_kind(table)}")
-        fields = {"input_per_million": float, "output_per_million": float}
+        fields = {
+            "input_per_million": float,
+            "output_per_million": float,
+            "cached_input_per_million": float,
+            "cache_write_per_million": float,
+        }
         self._check_keys(table, fields, section)
-        for key in fields:
+        for key in ("input_per_million", "output_per_million"):
             if key not in table:
                 raise ConfigError(f"{self.path}: [{section}] has no {key}")
-        return Price(**{key: self._typed(table, key, float, section) for key in fields})
+        return Price(**{key: self._typed(table, key, float, section) for key in table})
 
     def _check_keys(self, table: dict[str, Any], known: Mapping[str, type], section: str) -> None:
         for key in table:

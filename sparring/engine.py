@@ -40,6 +40,7 @@ from sparring.providers.base import (
 from sparring.providers.listing import ListShape
 from sparring.providers.thinking import Thinking
 from sparring.sessions.model import Reply, Session, Turn
+from sparring.sessions.turns import FOLLOW_UP
 
 BackendFactory = Callable[[ModelRef, Config], Backend]
 CHECKPOINT_SECONDS = 2.0
@@ -119,17 +120,30 @@ QUIET = TurnListener()
 
 
 def build_request(session: Session, turn: Turn, model: str, config: Config) -> ChatRequest:
-    """The system text, this model's own thread so far, then the new message."""
+    """The system text, this model's own thread of the current task, then the new message.
+
+    A task starts a thread: it carries the draft, so the turns before it are not
+    sent again (and its prompt begins as every task's does: the cache's part).
+    A follow-up carries the thread since its task.
+    """
     messages: list[Message] = []
     if turn.system:
         messages.append(Message("system", turn.system))
-    for earlier in session.turns:
-        if earlier is turn:
-            break
-        for reply in earlier.replies:
-            if reply.model == model and reply.text:
-                messages.append(Message("user", earlier.user))
-                messages.append(Message("assistant", reply.text))
+    shared = 0
+    if turn.task == FOLLOW_UP:
+        earlier_turns = session.turns[: session.turns.index(turn)] if turn in session.turns else []
+        start = max(
+            (index for index, earlier in enumerate(earlier_turns) if earlier.task != FOLLOW_UP),
+            default=len(earlier_turns),
+        )
+        for earlier in earlier_turns[start:]:
+            for reply in earlier.replies:
+                if reply.model == model and reply.text:
+                    messages.append(Message("user", earlier.user))
+                    messages.append(Message("assistant", reply.text))
+                    shared = shared or earlier.shared
+    else:
+        shared = turn.shared
     messages.append(Message("user", turn.user))
     return ChatRequest(
         tuple(messages),
@@ -137,6 +151,9 @@ def build_request(session: Session, turn: Turn, model: str, config: Config) -> C
         temperature=config.temperature,
         think=think_level(turn, model, config),
         thinking_budget=config.thinking_budget,
+        shared=shared,
+        # A session that goes on asks the same prefix again: worth a prompt cache.
+        cache=len(session.turns) > 1,
     )
 
 
@@ -326,7 +343,13 @@ async def _finish(
     """Finish the reply once: its text, items, cost; then tell the listener."""
     reply = live.sync()
     reply.cost = estimate_cost(
-        ref.model, reply.location, reply.input_tokens, reply.output_tokens, config
+        ref.model,
+        reply.location,
+        reply.input_tokens,
+        reply.output_tokens,
+        config,
+        cached_tokens=reply.cached_input_tokens,
+        cache_write_tokens=reply.cache_write_tokens,
     )
     if output == "list" and reply.status != "refused":
         try:

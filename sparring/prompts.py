@@ -104,6 +104,38 @@ class Prompt:
         return text
 
 
+#: The system text of every task, the same for all, so that every prompt of a session begins
+#: the same way (this, then the draft) and a model that caches the evaluated prompt pays for
+#: the draft once. Each task's own `system` text follows the draft in the user message.
+SHARED_SYSTEM = (
+    "You help a writer think about their own text: you push back with ideas, "
+    "counter-arguments and questions. Always reply in the same language as the writer's text."
+)
+_SENTINEL = "\x00context\x00"
+
+
+def messages(
+    prompt: Prompt,
+    context: str,
+    *,
+    count: int | None = None,
+    instruction: str = "",
+    values: dict[str, str] | None = None,
+) -> tuple[str, str, int]:
+    """(system, user, shared): what a task sends, and how much of the user message is the
+    part every task of the session shares (the template up to and including the draft).
+
+    The task's own system text goes after the draft: before it, the prompt is the
+    same for every task, so the draft is evaluated (and billed, where a service
+    caches prompts) once.
+    """
+    rendered = prompt.render(_SENTINEL, count=count, instruction=instruction, values=values)
+    before, _, after = rendered.partition(_SENTINEL)
+    task_system = f"\n\n{prompt.system}" if prompt.system else ""
+    user = f"{before}{context}{task_system}{after}"
+    return SHARED_SYSTEM, user, len(before) + len(context)
+
+
 def free_text_prompt() -> Prompt:
     """The prompt behind `--ask "..."` with no task: the instruction applied to the context."""
     return Prompt(

@@ -78,7 +78,12 @@ class TestInPipeMode:
         self, sparring: Runner, smollm: FakeOllama
     ) -> None:
         result = sparring(
-            "headlines", "-m", "ollama:smollm2:135m", input=SWEDISH, env={"OLLAMA_HOST": smollm.url}
+            "headlines",
+            "--free",
+            "-m",
+            "ollama:smollm2:135m",
+            input=SWEDISH,
+            env={"OLLAMA_HOST": smollm.url},
         )
         assert result.code == 0, result.stderr
         first = result.stderr.splitlines()[0]
@@ -90,7 +95,12 @@ class TestInPipeMode:
     ) -> None:
         write_config(sparring_home, '[models."ollama:smollm2:135m"]\nlanguages = ["en", "sv"]\n')
         result = sparring(
-            "headlines", "-m", "ollama:smollm2:135m", input=SWEDISH, env={"OLLAMA_HOST": smollm.url}
+            "headlines",
+            "--free",
+            "-m",
+            "ollama:smollm2:135m",
+            input=SWEDISH,
+            env={"OLLAMA_HOST": smollm.url},
         )
         assert result.code == 0, result.stderr
         assert "looks Swedish" not in result.stderr
@@ -101,6 +111,7 @@ class TestInPipeMode:
         smollm.script(Scripted(chunks=("1. Trees\n", "2. Shade\n", "3. Trees\n")))
         result = sparring(
             "headlines",
+            "--free",
             "-m",
             "ollama:smollm2:135m",
             "--count",

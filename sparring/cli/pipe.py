@@ -57,6 +57,7 @@ class PipeRequest:
     blind: bool = False  # two answers as A and B, then a vote
     think: str | None = None  # the run's thinking setting; None: the task's or the model's
     show_thinking: bool = True  # on stderr, dimmed, when stderr is a terminal
+    free: bool = False  # list answers as the models write them, not held to the count
 
 
 class Output:
@@ -94,6 +95,8 @@ def build_session(request: PipeRequest) -> tuple[Session, Turn]:
         values=request.values,
         think=request.think,
     )
+    if request.free:
+        turn.shape = None
     session = new_session(request.context, request.sources, task=request.prompt.name, turns=[turn])
     return session, turn
 

@@ -75,10 +75,7 @@ class AnthropicBackend(Backend):
         arguments: dict[str, Any] = {
             "model": self.model,
             "max_tokens": request.max_tokens + budget,
-            "messages": [
-                {"role": message.role, "content": message.content}
-                for message in request.conversation
-            ],
+            "messages": _messages(request),
             "stream": True,
         }
         if request.system:
@@ -132,9 +129,11 @@ class AnthropicBackend(Backend):
             async for event in stream:
                 if event.type == "message_start":
                     usage = event.message.usage
-                    input_tokens = usage.input_tokens
                     cache_read = getattr(usage, "cache_read_input_tokens", None)
                     cache_write = getattr(usage, "cache_creation_input_tokens", None)
+                    # input_tokens leaves out what the cache read and wrote (SDK types/usage.py):
+                    # sparring counts a prompt's tokens whole, the cached ones among them.
+                    input_tokens = usage.input_tokens + (cache_read or 0) + (cache_write or 0)
                 elif event.type == "content_block_delta":
                     delta = event.delta
                     if delta.type == "text_delta" and delta.text:
@@ -206,6 +205,26 @@ class AnthropicBackend(Backend):
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+def _messages(request: ChatRequest) -> list[dict[str, Any]]:
+    """The conversation; in a session that goes on, the draft marked for the prompt cache.
+
+    docs (prompt caching): a cache_control breakpoint caches everything before it (the
+    system text and the draft) for later requests that begin the same way.
+    """
+    messages: list[dict[str, Any]] = [
+        {"role": message.role, "content": message.content} for message in request.conversation
+    ]
+    if request.cache and request.shared and messages and messages[0]["role"] == "user":
+        text = messages[0]["content"]
+        blocks: list[dict[str, Any]] = [
+            {"type": "text", "text": text[: request.shared], "cache_control": {"type": "ephemeral"}}
+        ]
+        if text[request.shared :]:
+            blocks.append({"type": "text", "text": text[request.shared :]})
+        messages[0] = {"role": "user", "content": blocks}
+    return messages
 
 
 def _thinking_budget(request: ChatRequest) -> int:

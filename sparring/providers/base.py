@@ -59,6 +59,10 @@ class ChatRequest:
     shape: ListShape | None = None
     #: The sampling seed, for backends that take one; None lets them pick.
     seed: int | None = None
+    #: Characters at the start of the first user message that every task of the session
+    #: sends alike (the draft), and whether to ask the service to cache the prompt to there.
+    shared: int = 0
+    cache: bool = False
 
     @property
     def system(self) -> str:

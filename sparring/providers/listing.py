@@ -73,14 +73,26 @@ class JsonItems:
     Only string values are read; the text of each value is given back as
     `N. value\\n` once its closing quote arrives, so a cut stream keeps every
     whole item. Newlines inside a value become spaces: one item, one line.
+    A server that ignored the schema and wrote text is passed through as written.
     """
 
     def __init__(self) -> None:
         self.buffer = ""
         self.number = 0
         self.position = 0  # where reading goes on in buffer
+        self.plain: bool | None = None  # not JSON at all: the text goes through
 
     def feed(self, text: str) -> list[str]:
+        if self.plain is None:
+            started = (self.buffer + text).lstrip()
+            if not started:
+                self.buffer += text
+                return []
+            self.plain = not started.startswith("{")
+            if self.plain:
+                text, self.buffer = self.buffer + text, ""
+        if self.plain:
+            return [text] if text else []
         self.buffer += text
         out: list[str] = []
         while True:

@@ -20,6 +20,7 @@ and docs/api.md, v0.12-v0.33):
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -44,6 +45,7 @@ from sparring.providers.base import (
     ChatRequest,
     Finish,
     Location,
+    Message,
     estimate_characters,
 )
 from sparring.providers.failures import broke_off
@@ -59,6 +61,13 @@ CHARACTERS_PER_TOKEN = 3
 MESSAGE_OVERHEAD = 8
 #: Families whose thinking comes in levels only (Ollama's harmony parser).
 LEVELS_ONLY = ("gptoss", "gpt-oss")
+#: Room kept for follow-ups when a context size is chosen for a session.
+FOLLOW_UP_ROOM = 1024
+#: How long Ollama keeps the model loaded after a request: a writing session's pauses.
+KEEP_ALIVE = "30m"
+#: The context asked of each (host, model) this process: never asked smaller, since
+#: Ollama reloads a model whose num_ctx changes, and the reload drops its prompt cache.
+_ASKED: dict[tuple[str, str], int] = {}
 
 
 class OllamaBackend(Backend):
@@ -159,8 +168,34 @@ class OllamaBackend(Backend):
                 hint="shorten the draft, lower max_tokens or thinking_budget, "
                 "or pick a model with a larger context",
             )
-        size = next((size for size in CONTEXT_SIZES if size >= needed), needed)
-        return min(size, largest) if largest is not None else size
+        roomy = needed + FOLLOW_UP_ROOM
+        size = next((size for size in CONTEXT_SIZES if size >= roomy), roomy)
+        size = max(size, _ASKED.get((self.host, self.model), 0))
+        size = min(size, largest) if largest is not None else size
+        _ASKED[(self.host, self.model)] = size
+        return size
+
+    async def load(self, characters: int = 0, answer_tokens: int = 1024) -> float:
+        """Load the model now, sized for a draft of `characters` (a warm-up): Ollama loads
+        a model on its first request and answers an empty chat with done_reason "load"
+        (docs/api.md). The seconds its load took; nothing is sent to a cloud model."""
+        await self.prepare()
+        if self.location != "local":
+            return 0.0
+        request = ChatRequest((Message("user", "x" * characters),), max_tokens=answer_tokens)
+        num_ctx = self._num_ctx(request, request.limit(self.thinks))
+        options = {"num_ctx": num_ctx} if num_ctx is not None else {}
+        began = time.perf_counter()
+        try:
+            await self.client.chat(
+                model=self.model, messages=[], options=options, keep_alive=KEEP_ALIVE
+            )
+        except ollama.ResponseError as error:
+            raise self._translate(error) from None
+        except (ConnectionError, httpx.ConnectError):
+            raise self._unreachable() from None
+        # The answer to a load carries no durations (server/routes.go): timed here.
+        return time.perf_counter() - began
 
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         await self.prepare()
@@ -183,6 +218,7 @@ class OllamaBackend(Backend):
                 stream=True,
                 options=options,
                 think=self._think(request),
+                keep_alive=KEEP_ALIVE,
                 # docs.ollama.com/capabilities/structured-outputs: format takes a JSON schema
                 format=json_schema(shape) if shape is not None else None,
             )

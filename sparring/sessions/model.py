@@ -97,6 +97,9 @@ class Turn:
     count: int = 0
     #: The one-line items a list turn asks for, held to `count` where a model takes it.
     shape: ListShape | None = None
+    #: Characters at the start of `user` that every task of the session sends alike (the
+    #: draft and what comes before it): a service's prompt cache can keep them.
+    shared: int = 0
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

@@ -114,6 +114,7 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         **({"think": turn.think} if turn.think else {}),
         **({"count": turn.count} if turn.count else {}),
         **({"shape": _shape_dict(turn.shape)} if turn.shape else {}),
+        **({"shared": turn.shared} if turn.shared else {}),
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,

@@ -7,7 +7,7 @@ says was asked is exactly what the models saw.
 from __future__ import annotations
 
 from sparring import items as items_module
-from sparring.prompts import Prompt
+from sparring.prompts import Prompt, messages
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 
 FOLLOW_UP = "follow-up"
@@ -28,10 +28,14 @@ def task_turn(
     `think` is the run's thinking setting; without one, the task's own.
     """
     think = think if think is not None else prompt.think
+    system, user, shared = messages(
+        prompt, context, count=count, instruction=instruction, values=values
+    )
     return Turn(
         task=prompt.name,
-        user=prompt.render(context, count=count, instruction=instruction, values=values),
-        system=prompt.system,
+        user=user,
+        system=system,
+        shared=shared,
         instruction=instruction,
         output=prompt.output,
         to="",

@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not show a model's thinking on stderr (it is still saved)",
     )
+    parser.add_argument(
+        "--free",
+        action="store_true",
+        help="let a list task's answers come as the models write them (by default a model "
+        "on this machine is held to exactly the count asked, one item a line)",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
     add_privacy_flags(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -142,6 +148,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     prompt = prompts.get(task, available)
     if prompt.name == prompts.FREE_TEXT and not options.ask:
         raise UsageError("the 'ask' task needs an instruction", hint='add --ask "your question"')
+    warm_embedded(models, config, files)
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
     _warn(gathered.warnings)
 
@@ -168,6 +175,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             blind=options.blind,
             think=options.think,
             show_thinking=not options.hide_thinking,
+            free=options.free,
         ),
         config,
     )
@@ -184,6 +192,31 @@ def _warn(warnings: list[str]) -> None:
 
         for warning in warnings:
             warn(f"warning: {warning}")
+
+
+def warm_embedded(models: list[str], config: Config, files: list[str]) -> None:
+    """Start loading the embedded model while the draft is read: it is ready sooner."""
+    import threading
+
+    from sparring.errors import SparringError
+    from sparring.providers import open_backend, resolve
+    from sparring.providers.local import LocalBackend
+
+    refs = [ref for ref in (resolve(name, config) for name in models) if ref.provider == "local"]
+    if not refs:
+        return
+    characters = sum(os.path.getsize(name) for name in files if os.path.isfile(name))
+
+    def load() -> None:
+        for ref in refs:
+            try:
+                backend = open_backend(ref, config)
+                if isinstance(backend, LocalBackend):
+                    backend.warm(characters)
+            except (SparringError, ImportError, OSError):
+                pass  # the run opens it again, and says what is wrong then
+
+    threading.Thread(target=load, name="sparring-warm", daemon=True).start()
 
 
 def _split_task(
