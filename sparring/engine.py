@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sparring import anchors, language, lists
 from sparring import items as items_module
-from sparring import language, lists
 from sparring.config import Config, Privacy
 from sparring.egress import EgressGate, check_local_only
 from sparring.errors import AnswerCut, AnswerRefused, ContextTooLong, SparringError, UsageError
@@ -208,6 +208,11 @@ async def run_turn(
         check_local_only(refs)
     lives = prepare(session, turn, config)
     draft_language = language.detect(session.context.text) if turn.output == "list" else None
+    marks = ItemMarks(
+        draft_language,
+        session.context.text if turn.anchor else None,
+        turn.section or (f"part {turn.part}" if turn.parts else ""),
+    )
     turn_index = session.turns.index(turn) if turn in session.turns else -1
     # A blind turn holds both answers to the same form, or the form would tell them apart.
     blind = any(vote.blind and vote.turn == turn_index for vote in session.votes)
@@ -238,7 +243,7 @@ async def run_turn(
                     backend_factory=backend_factory,
                     gate=gate,
                     output=turn.output,
-                    draft_language=draft_language,
+                    marks=marks,
                     shape=turn.shape,
                     blind=blind,
                 )
@@ -268,7 +273,7 @@ async def _stream_reply(
     backend_factory: BackendFactory,
     gate: EgressGate,
     output: str,
-    draft_language: str | None = None,
+    marks: ItemMarks | None = None,
     shape: ListShape | None = None,
     blind: bool = False,
 ) -> None:
@@ -318,7 +323,7 @@ async def _stream_reply(
             _record_usage(reply, error.usage)
     except asyncio.CancelledError:
         reply.status = "cancelled"
-        await _finish(live, ref, config, output, listener, index, draft_language)
+        await _finish(live, ref, config, output, listener, index, marks)
         raise
     except Exception as error:  # a bug in a backend or SDK: keep it in this reply's column
         reply.status = "interrupted" if live.parts else "error"
@@ -328,7 +333,7 @@ async def _stream_reply(
         if backend is not None:
             with contextlib.suppress(Exception):
                 await backend.aclose()
-    await _finish(live, ref, config, output, listener, index, draft_language)
+    await _finish(live, ref, config, output, listener, index, marks)
 
 
 async def _finish(
@@ -338,7 +343,7 @@ async def _finish(
     output: str,
     listener: TurnListener,
     index: int,
-    draft_language: str | None = None,
+    marks: ItemMarks | None = None,
 ) -> None:
     """Finish the reply once: its text, items, cost; then tell the listener."""
     reply = live.sync()
@@ -357,9 +362,28 @@ async def _finish(
             reply.items = await asyncio.to_thread(items_module.items_of, reply.text)
         except asyncio.CancelledError:
             reply.items = items_module.items_of(reply.text)
-        if draft_language is not None:
-            mark_languages(reply.items, draft_language)
+        if marks is not None:
+            marks.apply(reply.items)
     listener.ended(index, reply)
+
+
+@dataclass(frozen=True)
+class ItemMarks:
+    """What is said of each item of a list answer once it is in: its language when it is
+    not the draft's, the passage of the draft it quotes, the section it came from."""
+
+    draft_language: str | None = None
+    #: The draft the items' quotes are looked for in; None when the task asks for none.
+    draft: str | None = None
+    section: str = ""
+
+    def apply(self, items: list[items_module.Item]) -> None:
+        if self.draft is not None:
+            anchors.pin(items, self.draft)
+        if self.draft_language is not None:
+            mark_languages(items, self.draft_language)
+        for item in items:
+            item.section = self.section
 
 
 def mark_languages(items: list[items_module.Item], draft_language: str) -> None:

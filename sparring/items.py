@@ -38,6 +38,19 @@ class Item:
     #: The item's language when it is not the draft's (a small model often answers a
     #: Swedish draft in English); "" when it is the draft's, or cannot be told.
     language: str = ""
+    #: The passage of the draft the item is about, as the model quoted it ("" if none),
+    #: and where it was found: characters [start, end) of the draft, and the paragraph
+    #: (1-based). A quote that is not in the draft leaves `anchor` None: "unanchored".
+    quote: str = ""
+    anchor: tuple[int, int] | None = None
+    paragraph: int = 0
+    #: The section of a long draft the item came from (see sections.py), "" for a whole draft.
+    section: str = ""
+
+    @property
+    def unanchored(self) -> bool:
+        """The model quoted a passage that is not in the draft."""
+        return bool(self.quote) and self.anchor is None
 
 
 def parse_items(reply: str) -> list[str]:

@@ -10,6 +10,9 @@ A prompt file looks like this:
     [fields]                   # other named fields and their defaults
     audience = "general readers"
 
+`anchor = true` asks that each item end with a short verbatim quote of the
+passage it is about; sparring finds it in the draft and pins the item there.
+
 Substitution is done by sparring, never by `str.format`: a template may name
 only {context}, {count}, {instruction} and its own [fields], as bare names
 (no attributes, indexes, conversions or format specs), and is refused when it
@@ -43,6 +46,7 @@ _KEYS = {
     "exact_count",
     "item_chars",
     "item_question",
+    "anchor",
 }
 
 
@@ -63,13 +67,16 @@ class Prompt:
     exact_count: bool = True
     item_chars: tuple[int, int] = (8, 220)
     item_question: bool = False
+    #: Each item ends with a short verbatim quote of the passage it is about, which
+    #: sparring finds in the draft (anchors.py).
+    anchor: bool = False
 
     def shape(self, count: int | None = None) -> ListShape | None:
         """The shape of this task's items, if it holds its lists to a count."""
         if self.output != "list" or not self.exact_count:
             return None
         low, high = self.item_chars
-        return ListShape(count or self.count, low, high, self.item_question)
+        return ListShape(count or self.count, low, high, self.item_question, self.anchor)
 
     def render(
         self,
@@ -176,6 +183,7 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
     _expect(where, data, "think", str)
     _expect(where, data, "exact_count", bool)
     _expect(where, data, "item_question", bool)
+    _expect(where, data, "anchor", bool)
     item_chars = data.get("item_chars", [8, 220])
     if (
         not isinstance(item_chars, list)
@@ -220,6 +228,7 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
         exact_count=data.get("exact_count", True),
         item_chars=(item_chars[0], item_chars[1]),
         item_question=data.get("item_question", False),
+        anchor=data.get("anchor", False),
     )
 
 

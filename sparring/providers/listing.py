@@ -33,6 +33,12 @@ class ListShape:
     max_chars: int = 220
     #: Each item ends with a question mark (the questions task).
     question: bool = False
+    #: Each item ends with a short quote of the draft in double quotes (anchors.py).
+    quote: bool = False
+
+
+#: How long a quote of the draft may be, in characters.
+QUOTE_CHARS = (8, 160)
 
 
 def grammar_text(shape: ListShape) -> str:
@@ -45,10 +51,17 @@ def grammar_text(shape: ListShape) -> str:
     lines = " ".join(f'"{n}. " item "\\n"' for n in range(1, shape.count + 1))
     low = max(shape.min_chars - 1, 0)
     high = max(shape.max_chars - 1, low)
+    # With a quote to follow, the item's own text holds no double quote: the quote is
+    # then the one passage in quotes, where anchors.py looks for it.
+    text = '[^\\n"]' if shape.quote else "[^\\n]"
     if shape.question:
-        item = f'[^\\n\\t #*"\\-] [^\\n?]{{{low},{high}}} "?"'
+        text = text.replace("]", "?]")
+        item = f'[^\\n\\t #*"\\-] {text}{{{low},{high}}} "?"'
     else:
-        item = f'[^\\n\\t #*"\\-] [^\\n]{{{low},{high}}}'
+        item = f'[^\\n\\t #*"\\-] {text}{{{low},{high}}}'
+    if shape.quote:
+        shortest, longest = QUOTE_CHARS
+        item += f' " \\"" [^\\n"]{{{shortest},{longest}}} "\\""'
     return f"root ::= {lines}\nitem ::= {item}\n"
 
 

@@ -100,6 +100,13 @@ class Turn:
     #: Characters at the start of `user` that every task of the session sends alike (the
     #: draft and what comes before it): a service's prompt cache can keep them.
     shared: int = 0
+    #: The items end with a quote of the passage they are about, pinned to the draft.
+    anchor: bool = False
+    #: A long draft sent in parts (sections.py): which part this turn was (1-based), of
+    #: how many, and the sections it covers; 0 and "" for a whole draft.
+    part: int = 0
+    parts: int = 0
+    section: str = ""
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

@@ -115,6 +115,8 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         **({"count": turn.count} if turn.count else {}),
         **({"shape": _shape_dict(turn.shape)} if turn.shape else {}),
         **({"shared": turn.shared} if turn.shared else {}),
+        **({"anchor": True} if turn.anchor else {}),
+        **({"part": turn.part, "parts": turn.parts, "section": turn.section} if turn.parts else {}),
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,
@@ -144,6 +146,13 @@ def _item_dict(item: Item) -> dict[str, Any]:
     data: dict[str, Any] = {"text": item.text, "count": item.count}
     if item.language:
         data["language"] = item.language
+    if item.quote:
+        data["quote"] = item.quote
+    if item.anchor is not None:
+        data["anchor"] = list(item.anchor)
+        data["paragraph"] = item.paragraph
+    if item.section:
+        data["section"] = item.section
     return data
 
 
@@ -218,12 +227,22 @@ def _vote(data: dict[str, Any]) -> Vote:
 
 
 def _reply(data: dict[str, Any]) -> Reply:
-    items = [
-        Item(text=item["text"], count=item.get("count", 1), language=item.get("language", ""))
-        for item in data.get("items", [])
-    ]
+    items = [_item(item) for item in data.get("items", [])]
     fields = {key: value for key, value in data.items() if key != "items"}
     return Reply(items=items, **fields)
+
+
+def _item(data: dict[str, Any]) -> Item:
+    anchor = data.get("anchor")
+    return Item(
+        text=data["text"],
+        count=data.get("count", 1),
+        language=data.get("language", ""),
+        quote=data.get("quote", ""),
+        anchor=(int(anchor[0]), int(anchor[1])) if isinstance(anchor, list) else None,
+        paragraph=int(data.get("paragraph", 0)),
+        section=data.get("section", ""),
+    )
 
 
 def load(path: Path) -> Session:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sparring import items as items_module
 from sparring.prompts import Prompt, messages
+from sparring.sections import Part
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 
 FOLLOW_UP = "follow-up"
@@ -22,14 +23,19 @@ def task_turn(
     count: int | None = None,
     values: dict[str, str] | None = None,
     think: str | None = None,
+    part: Part | None = None,
 ) -> Turn:
-    """The task `prompt` on `context`, to every model in `models`.
+    """The task `prompt` on `context` (or on one `part` of it), to every model in `models`.
 
     `think` is the run's thinking setting; without one, the task's own.
     """
     think = think if think is not None else prompt.think
     system, user, shared = messages(
-        prompt, context, count=count, instruction=instruction, values=values
+        prompt,
+        part.text if part is not None else context,
+        count=count,
+        instruction=instruction,
+        values=values,
     )
     return Turn(
         task=prompt.name,
@@ -42,6 +48,10 @@ def task_turn(
         think="" if think == "auto" else think,
         count=(count or prompt.count) if prompt.output == "list" else 0,
         shape=prompt.shape(count),
+        anchor=prompt.anchor and prompt.output == "list",
+        part=part.number if part is not None else 0,
+        parts=part.total if part is not None else 0,
+        section=part.title if part is not None else "",
         replies=[Reply(model=model) for model in models],
     )
 
@@ -73,6 +83,10 @@ def again(turn: Turn, models: list[str]) -> Turn:
         think=turn.think,
         count=turn.count,
         shape=turn.shape,
+        anchor=turn.anchor,
+        part=turn.part,
+        parts=turn.parts,
+        section=turn.section,
         replies=[Reply(model=model) for model in models],
     )
 
