@@ -58,6 +58,9 @@ class ModelSettings:
     #: Hold this model's list answers to exactly the count asked (see lists.py); None:
     #: the default, which is yes for a model on this machine, no for one in the cloud.
     exact_count: bool | None = None
+    #: The model's context window in tokens, for a server that cannot be asked (an
+    #: OpenAI-compatible one); None: asked where it can be (see Backend.prompt_room).
+    context: int | None = None
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ class _Reader:
         section = f'models."{name}"'
         if not isinstance(table, dict):
             self._fail("models", name, f"must be a table, not {_kind(table)}")
-        fields = {"think": str, "languages": list, "exact_count": bool}
+        fields = {"think": str, "languages": list, "exact_count": bool, "context": int}
         self._check_keys(table, fields, section)
         think = self._typed(table, "think", str, section) if "think" in table else "auto"
         if think not in THINK_SETTINGS:
@@ -268,7 +271,10 @@ class _Reader:
                 self._fail(section, "languages", 'must be a list of language codes, e.g. ["en"]')
             languages = tuple(code.lower() for code in listed)
         exact = self._typed(table, "exact_count", bool, section) if "exact_count" in table else None
-        return ModelSettings(think=think, languages=languages, exact_count=exact)
+        context = self._typed(table, "context", int, section) if "context" in table else None
+        if context is not None and context < 256:
+            self._fail(section, "context", "must be a context window in tokens, such as 8192")
+        return ModelSettings(think=think, languages=languages, exact_count=exact, context=context)
 
     def _task_settings(self, name: str, table: Any) -> TaskSettings:
         section = f"tasks.{name}"

@@ -157,6 +157,40 @@ def build_request(session: Session, turn: Turn, model: str, config: Config) -> C
     )
 
 
+async def prompt_room(
+    models: list[str],
+    config: Config,
+    *,
+    backend_factory: BackendFactory = open_backend,
+) -> int | None:
+    """The tokens of prompt every model of `models` takes beside its answer's budget: the
+    smallest of them, or None when no model's window can be known before asking.
+
+    A model's `context` setting in config.toml says it; else its backend is asked (the
+    embedded model's n_ctx, Ollama's /api/show). Nothing of the draft is sent.
+    """
+    request = ChatRequest(
+        (Message("user", ""),), max_tokens=config.max_tokens, thinking_budget=config.thinking_budget
+    )
+    rooms: list[int] = []
+    for name in models:
+        window = config.model_settings(name).context
+        if window is not None:
+            rooms.append(window - config.max_tokens)
+            continue
+        ref = resolve(name, config)
+        backend = await asyncio.to_thread(_open_one_at_a_time, backend_factory, ref, config)
+        try:
+            await backend.prepare()
+            room = await backend.prompt_room(request)
+        finally:
+            with contextlib.suppress(Exception):
+                await backend.aclose()
+        if room is not None:
+            rooms.append(room)
+    return min(rooms, default=None)
+
+
 def think_level(turn: Turn, model: str, config: Config) -> ThinkLevel | None:
     """How much `model` should think for `turn`: the run's or the task's setting (on the
     turn), else the model's own in the config, else None: the model's default."""
@@ -471,7 +505,8 @@ def _judge(reply: Reply, usage: Usage, label: str) -> None:
     elif usage.stop == "context":
         error = ContextTooLong(
             f"{label}: {usage.stop_detail or 'the prompt did not fit the context window'}",
-            hint="shorten the draft, or use a model with a larger context window",
+            hint="run it section by section: --sections, or use a model with a larger "
+            "context window",
         )
         reply.status = "cut"
     else:

@@ -209,6 +209,11 @@ class Backend:
     async def prepare(self) -> None:
         """Learn what must be known before sending (e.g. where the model runs)."""
 
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        """Tokens of prompt the model takes beside `request`'s answer budget (after
+        `prepare`); None when that cannot be known before asking."""
+        return None
+
     def request_sent(self) -> None:
         """Note that the request of the current `stream` has left for the server.
 

@@ -182,6 +182,9 @@ class LocalBackend(Backend):
         """Tokens the request needs, counted high (three characters a token): prompt and answer."""
         return needed_for(request.characters, min(request.max_tokens, self.settings.max_tokens))
 
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        return self.settings.n_ctx - min(request.max_tokens, self.settings.max_tokens)
+
     def session_size(self, needed: int) -> int:
         """The context to load for a session whose first prompt needs `needed` tokens: the
         smallest of a few fixed sizes with room for follow-ups, within [local] n_ctx.
@@ -223,7 +226,7 @@ class LocalBackend(Backend):
             raise ContextTooLong(
                 f"the context is {prompt_tokens} tokens; {self.label} takes {room} "
                 f"(n_ctx {self.settings.n_ctx} less {max_tokens} for the answer)",
-                hint="shorten the draft, or raise [local] n_ctx in config.toml",
+                hint="run it section by section: --sections, or raise [local] n_ctx in config.toml",
             )
         output_tokens = 0
         finish_reason = None

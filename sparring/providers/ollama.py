@@ -153,6 +153,13 @@ class OllamaBackend(Backend):
             return "low" if request.think == "off" else request.think
         return request.think != "off"
 
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        # The model's own window, from /api/show's model_info (docs/api.md): sparring asks
+        # for a num_ctx up to it. Ollama's cloud models size their own, unsaid.
+        if self.location == "cloud" or self.context_length is None:
+            return None
+        return self.context_length - request.limit(self.thinks)
+
     def _num_ctx(self, request: ChatRequest, limit: int) -> int | None:
         """A context window that holds the prompt and the answer's budget; refused if none does."""
         if self.location == "cloud":
@@ -165,8 +172,8 @@ class OllamaBackend(Backend):
             raise ContextTooLong(
                 f"{self.label}: the draft and the answer need about {needed:,} tokens "
                 f"(prompt ~{prompt:,}, answer budget {limit:,}); the model takes {largest:,}",
-                hint="shorten the draft, lower max_tokens or thinking_budget, "
-                "or pick a model with a larger context",
+                hint="run it section by section: --sections, lower max_tokens or "
+                "thinking_budget, or pick a model with a larger context",
             )
         roomy = needed + FOLLOW_UP_ROOM
         size = next((size for size in CONTEXT_SIZES if size >= roomy), roomy)
@@ -289,7 +296,9 @@ class OllamaBackend(Backend):
                 hint=f"pull it with `sparring pull {self.model}`",
             )
         if status == 400 and "longer than the context length" in message:
-            return ContextTooLong(f"{self.label}: {message}", hint="shorten the draft")
+            return ContextTooLong(
+                f"{self.label}: {message}", hint="run it section by section: --sections"
+            )
         if status == 400:
             return BadInput(f"{self.label}: Ollama refused the request: {message}")
         if status in (401, 403):

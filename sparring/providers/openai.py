@@ -147,6 +147,12 @@ class OpenAIBackend(Backend):
     def takes_shape(self) -> bool:
         return True
 
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        # Only a window the server named in an error is known (see _window_of); the API
+        # has no way to ask (a context setting in config.toml says it instead).
+        window = _WINDOWS.get((self.base_url, self.model))
+        return None if window is None else window - request.max_tokens
+
     @property
     def lessons(self) -> dict[str, str]:
         """Parameters this model refused: name -> what to send instead ("" for nothing)."""
@@ -289,7 +295,8 @@ class OpenAIBackend(Backend):
             return ContextTooLong(
                 f"{self.label}: the prompt and the answer's budget do not fit the model's "
                 f"context window ({detail})",
-                hint="shorten the draft, lower max_tokens, or pick a model with a larger context",
+                hint="run it section by section: --sections (and set the model's context in "
+                "config.toml), or pick a model with a larger context",
             )
         return status_error(
             self.label,

@@ -7,11 +7,14 @@ says was asked is exactly what the models saw.
 from __future__ import annotations
 
 from sparring import items as items_module
+from sparring import sections
 from sparring.prompts import Prompt, messages
 from sparring.sections import Part
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 
 FOLLOW_UP = "follow-up"
+#: A part of a long draft shorter than this (in tokens) is too little to ask about.
+MIN_SECTION_TOKENS = 200
 
 
 def task_turn(
@@ -54,6 +57,46 @@ def task_turn(
         section=part.title if part is not None else "",
         replies=[Reply(model=model) for model in models],
     )
+
+
+def section_turns(
+    prompt: Prompt,
+    context: str,
+    models: list[str],
+    room: int | None,
+    *,
+    instruction: str = "",
+    count: int | None = None,
+    values: dict[str, str] | None = None,
+    think: str | None = None,
+) -> list[Turn]:
+    """The task on `context` in parts that fit `room` tokens of prompt (one turn a part),
+    or on the whole of it when it fits or the room is not known."""
+    whole = task_turn(
+        prompt, context, models, instruction=instruction, count=count, values=values, think=think
+    )
+    if room is None or sections.tokens(whole.system + whole.user) <= room:
+        return [whole]
+    bare = task_turn(
+        prompt, "", models, instruction=instruction, count=count, values=values, think=think
+    )
+    # The prompt around the draft, and a few tokens a message for the chat template.
+    budget = room - sections.tokens(bare.system + bare.user) - 16
+    if budget < MIN_SECTION_TOKENS:
+        return [whole]  # no room for a part worth asking about: the model will say so
+    return [
+        task_turn(
+            prompt,
+            context,
+            models,
+            instruction=instruction,
+            count=count,
+            values=values,
+            think=think,
+            part=part,
+        )
+        for part in sections.split(context, budget)
+    ]
 
 
 def follow_up_turn(session: Session, text: str, models: list[str], to: str = "") -> Turn:
