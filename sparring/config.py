@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sparring import paths
+from sparring import paths, secret
 from sparring.errors import ConfigError, did_you_mean
 
 Location = Literal["local", "cloud"]
@@ -216,6 +216,9 @@ class _Reader:
         values = {key: self._typed(table, key, fields[key], section) for key in table}
         if values.get("location", "cloud") not in ("local", "cloud"):
             self._fail(section, "location", 'must be "local" or "cloud"')
+        if values.get("api_key_env"):
+            # Its value is a key from now on, to be redacted wherever it would show.
+            secret.watch_variable(values["api_key_env"])
         return Endpoint(name=name, **values)
 
     def _local(self, table: dict[str, Any]) -> LocalSettings:

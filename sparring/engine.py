@@ -37,6 +37,7 @@ from sparring.providers.base import (
     estimate_tokens,
 )
 from sparring.providers.thinking import Thinking
+from sparring.secret import redact
 from sparring.sessions.model import Reply, Session, Turn
 
 BackendFactory = Callable[[ModelRef, Config], Backend]
@@ -286,7 +287,7 @@ async def _stream_reply(
         raise
     except Exception as error:  # a bug in a backend or SDK: keep it in this reply's column
         reply.status = "interrupted" if live.parts else "error"
-        reply.error = f"{ref.full_name}: unexpected {type(error).__name__}: {error}"
+        reply.error = redact(f"{ref.full_name}: unexpected {type(error).__name__}: {error}")
         reply.exit_code = SparringError.exit_code
     finally:
         if backend is not None:

@@ -31,6 +31,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sparring.secret import redact
+from sparring.visible import encodable
+
 if TYPE_CHECKING:
     from sparring.providers.base import Usage
 
@@ -41,6 +44,10 @@ class SparringError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        # Every message may end up on a screen, in the JSON or in a session file:
+        # a key a server echoed is taken out here, once for all of them.
+        message = encodable(redact(message))
+        hint = encodable(redact(hint)) if hint is not None else None
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -18,7 +18,9 @@ from typing import Any
 CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
 CANARY_ANTHROPIC = "sk-ant-canary-5a1d0c6e92f4"
 CANARY_GROQ = "gsk-canary-groq-83b2e71c"
-CANARIES = (CANARY_OPENAI, CANARY_ANTHROPIC, CANARY_GROQ)
+#: Sent by ollama-python as a bearer token when set (BaseClient.__init__).
+CANARY_OLLAMA = "ollama-canary-2c9d4f70e1"
+CANARIES = (CANARY_OPENAI, CANARY_ANTHROPIC, CANARY_GROQ, CANARY_OLLAMA)
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DRAFT = REPO / "tests" / "data" / "draft.md"
 DRAFT = b"Our city should plant ten thousand trees by 2030."

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sparring import engine
-from sparring.cli import lifecycle
+from sparring.cli import lifecycle, streams
 from sparring.cli.live import SideBySide
 from sparring.cli.render import block, json_document
 from sparring.cli.terminal import confirm_egress, is_terminal, terminal_confirm
@@ -352,13 +352,20 @@ def report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save: 
         message = reply.error or reply.status
         if reply.text and saved:
             message += f"; the partial answer is saved in session {session.id}"
-        warn(f"{reply.model}: {message}")
+        named = message.startswith(f"{reply.model}:")
+        warn(message if named else f"{reply.model}: {message}")
+    unshown = streams.stdout_failure()
+    if unshown:
+        kept = f"; it is saved in session {session.id}" if saved else ""
+        warn(f"error: the answer could not be written to stdout ({unshown}){kept}")
     if interrupted:
         return Interrupted.exit_code
     if failures:
         return failures[0].exit_code or SparringError.exit_code
     if saver.failure is not None:
         return saver.failure.exit_code
+    if unshown:
+        return CannotSave.exit_code
     return 0
 
 

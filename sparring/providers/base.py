@@ -21,6 +21,7 @@ from typing import Any, Literal
 from sparring.errors import AnswerCut, SparringError, StreamInterrupted, TemporaryFailure
 from sparring.providers.failures import KEPT
 from sparring.providers.thinking import LoopWatch, Thinking
+from sparring.secret import redact
 
 Location = Literal["local", "cloud"]
 
@@ -273,7 +274,10 @@ class Backend:
                     error.usage = clock.usage(self._elapsed(began), request, None)
                     raise
                 attempt += 1
-                self.say(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
+                said = error.message
+                if not said.startswith(self.label):
+                    said = f"{self.label}: {said}"
+                self.say(f"{said}; retrying in {delay:.1f} s")
                 await asyncio.sleep(delay)
             except SparringError as error:
                 error.usage = clock.usage(self._elapsed(began), request, None)
@@ -283,7 +287,7 @@ class Backend:
     def say(self, text: str) -> None:
         """Tell the writer what the backend is doing (a retry, a lesson), if anyone listens."""
         if self._notice is not None:
-            self._notice(text)
+            self._notice(redact(text))
 
     def _elapsed(self, began: float) -> float:
         return time.perf_counter() - self._started(began)

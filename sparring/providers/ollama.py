@@ -242,7 +242,7 @@ class OllamaBackend(Backend):
             return BadInput(f"{self.label}: Ollama refused the request: {message}")
         if status in (401, 403):
             return AuthenticationFailed(
-                f"{self.label}: Ollama refused access ({status})",
+                f"{self.label}: Ollama refused access ({status}: {message})",
                 hint="for cloud models, sign in with `ollama signin`",
             )
         if status == 429 or status >= 500:

@@ -143,7 +143,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
     _warn(gathered.warnings)
 
-    from sparring.cli import lifecycle
+    from sparring.cli import lifecycle, streams
 
     if whole_process:
         lifecycle.hold_gc()  # until the first text arrives (pipe.py releases it)
@@ -171,7 +171,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     )
     if whole_process:
         # The session is saved and synced, the answer printed: nothing is left to do.
-        lifecycle.exit_now(code)
+        lifecycle.exit_now(streams.finish(code))
     return code
 
 
