@@ -18,8 +18,22 @@ from typing import Any, Literal
 from sparring import paths, secret
 from sparring.errors import ConfigError, did_you_mean
 
-Location = Literal["local", "cloud"]
+#: Where a model runs, from the most private: this machine (a loopback address), the
+#: writer's own network (a private address, declared so), the cloud (anything else).
+Location = Literal["local", "network", "cloud"]
+LOCATIONS: tuple[Location, ...] = ("local", "network", "cloud")
+#: The places on the writer's own hardware: free to run, the "local" side of a comparison.
+OWN_HARDWARE: tuple[Location, ...] = ("local", "network")
 PROVIDERS = ("local", "ollama", "openai", "anthropic")
+#: The built-in providers whose URL can be moved (OLLAMA_HOST, OPENAI_BASE_URL,
+#: ANTHROPIC_BASE_URL), and what is behind it unless `[locations]` says otherwise: Ollama
+#: serves models itself; an OpenAI or Anthropic URL is as often a gateway to the cloud
+#: (LiteLLM and the like) as a model, so it is the cloud until the writer says it is not.
+DEFAULT_LOCATIONS: dict[str, Location] = {
+    "ollama": "local",
+    "openai": "cloud",
+    "anthropic": "cloud",
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,8 @@ class Config:
     local: LocalSettings = field(default_factory=LocalSettings)
     pricing: dict[str, Price] = field(default_factory=dict)
     models: dict[str, ModelSettings] = field(default_factory=dict)
+    #: What is behind a built-in provider's URL (see DEFAULT_LOCATIONS).
+    locations: dict[str, Location] = field(default_factory=dict)
     source: Path | None = None
 
     def model_settings(self, name: str) -> ModelSettings:
@@ -151,6 +167,7 @@ class _Reader:
             "local": dict,
             "pricing": dict,
             "models": dict,
+            "locations": dict,
         }
         self._check_keys(data, top, section="")
         values: dict[str, Any] = {}
@@ -193,6 +210,8 @@ class _Reader:
                 name: self._model_settings(name, table)
                 for name, table in self._typed(data, "models", dict, "").items()
             }
+        if "locations" in data:
+            values["locations"] = self._locations(self._typed(data, "locations", dict, ""))
         if "pricing" in data:
             values["pricing"] = {
                 name: self._price(name, table)
@@ -214,12 +233,27 @@ class _Reader:
                 hint='add base_url = "http://host:port/v1"',
             )
         values = {key: self._typed(table, key, fields[key], section) for key in table}
-        if values.get("location", "cloud") not in ("local", "cloud"):
-            self._fail(section, "location", 'must be "local" or "cloud"')
+        if values.get("location", "cloud") not in LOCATIONS:
+            self._fail(section, "location", 'must be "local", "network" or "cloud"')
         if values.get("api_key_env"):
             # Its value is a key from now on, to be redacted wherever it would show.
             secret.watch_variable(values["api_key_env"])
         return Endpoint(name=name, **values)
+
+    def _locations(self, table: dict[str, Any]) -> dict[str, Location]:
+        locations: dict[str, Location] = {}
+        for provider, location in table.items():
+            if provider not in DEFAULT_LOCATIONS:
+                self._fail(
+                    "locations",
+                    provider,
+                    f"is not a built-in provider with a URL ({', '.join(DEFAULT_LOCATIONS)}); "
+                    "an endpoint says its own location",
+                )
+            if location not in LOCATIONS:
+                self._fail("locations", provider, 'must be "local", "network" or "cloud"')
+            locations[provider] = location
+        return locations
 
     def _local(self, table: dict[str, Any]) -> LocalSettings:
         fields = {"model_path": str, "n_ctx": int, "threads": int, "max_tokens": int}

@@ -20,9 +20,11 @@ from sparring import items as items_module
 from sparring.config import Config, Privacy
 from sparring.egress import EgressGate, check_local_only
 from sparring.errors import AnswerCut, AnswerRefused, ContextTooLong, SparringError, UsageError
+from sparring.figures import where_label
 from sparring.pricing import estimate_cost
 from sparring.providers import (
     ModelRef,
+    expected_location,
     import_shared_modules,
     open_backend,
     resolve,
@@ -151,8 +153,6 @@ def think_level(turn: Turn, model: str, config: Config) -> ThinkLevel | None:
 
 def prepare(session: Session, turn: Turn, config: Config) -> list[LiveReply]:
     """A LiveReply for each reply of `turn`, with what is known before anything is sent."""
-    from sparring.providers import expected_location
-
     lives = []
     for reply in turn.replies:
         live = LiveReply(reply)
@@ -247,6 +247,9 @@ async def _stream_reply(
     """Stream one answer into `live`, then finish it. Failures are recorded in the reply."""
     reply = live.reply
     reply.status = "streaming"
+    # Where its name says it runs, until its backend says more: a model whose backend
+    # cannot be opened (a key missing) is not "on this machine".
+    reply.location = live.location = expected_location(ref)
     backend: Backend | None = None
     try:
         # Opening a backend imports its SDK (up to a second): not on the event loop,
@@ -258,10 +261,11 @@ async def _stream_reply(
         reply.location = backend.location
         if local_only and backend.location != "local":
             raise UsageError(
-                f"{backend.label} runs in the cloud; local-only refuses it",
+                f"{backend.label} runs {where_label(backend.location)}, not on this machine; "
+                "local-only refuses it",
                 hint="pick a local model, or drop --local-only",
             )
-        if backend.location == "cloud":
+        if backend.location != "local":
             await gate.admit(backend, request, ref.model)
         async for event in backend.stream(request, notice=listener.notice):
             if isinstance(event, Usage):

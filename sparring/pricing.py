@@ -6,7 +6,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from sparring.config import Config, Price
+from sparring.config import OWN_HARDWARE, Config, Price
 
 _PRICE_LIST = Path(__file__).parent / "data" / "pricing.toml"
 
@@ -33,8 +33,9 @@ def price_for(model: str, config: Config) -> Price | None:
 def estimate_cost(
     model: str, location: str, input_tokens: int | None, output_tokens: int | None, config: Config
 ) -> float | None:
-    """Dollars for one reply; 0 on this machine; None when the price is unknown."""
-    if location == "local":
+    """Dollars for one reply; 0 on this machine or the writer's own network; None when the
+    price is unknown."""
+    if location in OWN_HARDWARE:
         return 0.0
     price = price_for(model, config)
     if price is None:

@@ -136,6 +136,9 @@ class TestAnthropic:
             "counter",
             "-m",
             "anthropic:claude-opus-4-5",
+            # The fake stands for Anthropic itself: the cloud (an anthropic: URL on
+            # loopback is a gateway unless the config says otherwise).
+            "--yes",
             *extra,
             input=DRAFT,
             env={"ANTHROPIC_BASE_URL": server.url},
@@ -205,6 +208,7 @@ class TestAnthropic:
             "counter",
             "-m",
             "anthropic:claude-opus-4-5",
+            "--yes",
             input=DRAFT,
             env={"ANTHROPIC_BASE_URL": anthropic_server.url, "ANTHROPIC_API_KEY": ""},
         )
@@ -218,7 +222,9 @@ class TestOpenAI:
         self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
     ) -> None:
         openai_server.script(Reply(omit_final=True))
-        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
+        result = headlines(
+            sparring, "openai:gpt-4o-mini", "--yes", OPENAI_BASE_URL=openai_server.base_url
+        )
         assert result.code == 75
         reply = only_reply(sparring_home)
         assert (reply["status"], reply["text"]) == ("interrupted", DEFAULT_TEXT)
@@ -226,7 +232,9 @@ class TestOpenAI:
     def test_usage_from_the_stream_is_recorded(
         self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
     ) -> None:
-        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
+        result = headlines(
+            sparring, "openai:gpt-4o-mini", "--yes", OPENAI_BASE_URL=openai_server.base_url
+        )
         assert result.code == 0, result.stderr
         reply = only_reply(sparring_home)
         [request] = openai_server.chat_requests
@@ -240,7 +248,9 @@ class TestOpenAI:
     ) -> None:
         # As many errors as attempts: a 429 or 5xx is retried before the first token.
         openai_server.script(*[Reply(status=status, retry_after=0)] * ATTEMPTS)
-        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
+        result = headlines(
+            sparring, "openai:gpt-4o-mini", "--yes", OPENAI_BASE_URL=openai_server.base_url
+        )
         assert result.code == code
         assert "Traceback" not in result.stderr
 
@@ -249,10 +259,9 @@ class TestOpenAI:
     ) -> None:
         env = {"OPENAI_BASE_URL": openai_server.base_url}
         openai_server.script(Reply(split_frames=True), Reply(malformed_after=2))
-        assert sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env).stdout == (
-            DEFAULT_TEXT + "\n"
-        )
-        broken = sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env)
+        run = ("headlines", "-m", "openai:gpt-4o-mini", "--yes")
+        assert sparring(*run, input=DRAFT, env=env).stdout == DEFAULT_TEXT + "\n"
+        broken = sparring(*run, input=DRAFT, env=env)
         assert broken.code == 75
         assert "malformed" in broken.stderr
 
@@ -367,8 +376,8 @@ class TestKeys:
                 input=DRAFT,
                 env=env,
             ),
-            sparring("headlines", "-m", "anthropic:claude-opus-4-5", input=DRAFT, env=env),
-            sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env),
+            sparring("headlines", "-m", "anthropic:claude-opus-4-5", "--yes", input=DRAFT, env=env),
+            sparring("headlines", "-m", "openai:gpt-4o-mini", "--yes", input=DRAFT, env=env),
             sparring("headlines", "-m", "groq:m", "--yes", "--debug", input=DRAFT, env=env),
             sparring("models", env=env),
             sparring("config", "show", env=env),

@@ -101,6 +101,8 @@ def test_each_fault_gives_its_exit_code_message_and_keeps_every_word(
         "headlines",
         "-m",
         protocol.model,
+        # The fakes stand for the services: OpenAI and Anthropic are the cloud.
+        "--yes",
         input=DRAFT,
         env={protocol.variable: protocol.url(server)},
     )
@@ -129,7 +131,9 @@ def test_a_refused_connection_exits_69_and_saves_the_context(
     sparring: Runner, sparring_home: Path, protocol: Protocol
 ) -> None:
     url = closed_port() + ("/v1" if protocol.name == "openai" else "")
-    result = sparring("headlines", "-m", protocol.model, input=DRAFT, env={protocol.variable: url})
+    result = sparring(
+        "headlines", "-m", protocol.model, "--yes", input=DRAFT, env={protocol.variable: url}
+    )
     assert result.code == 69
     assert "reachable" in result.stderr or "cannot connect" in result.stderr
     [path] = saved_sessions(sparring_home)

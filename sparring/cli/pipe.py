@@ -128,7 +128,7 @@ def egress_confirmation(
     if request.privacy.allow_cloud:
         return always
     refs = [resolve(reply.model, config) for reply in turn.replies]
-    cloud = [ref for ref in refs if expected_location(ref) == "cloud"]
+    cloud = [ref for ref in refs if expected_location(ref) != "local"]
     if not cloud:
         return terminal_confirm
     asked = upfront_request(

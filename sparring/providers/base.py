@@ -18,12 +18,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sparring.config import Location as Location  # re-exported: every backend says one
 from sparring.errors import AnswerCut, SparringError, StreamInterrupted, TemporaryFailure
 from sparring.providers.failures import KEPT
 from sparring.providers.thinking import LoopWatch, Thinking
 from sparring.secret import redact
-
-Location = Literal["local", "cloud"]
 
 #: Retries of a 429 or 5xx answered before the first token.
 MAX_RETRIES = 3
@@ -173,7 +172,7 @@ class Backend:
     """A model that can stream an answer. Subclasses implement `_generate`."""
 
     provider: str = ""
-    #: Where the context goes: "local" (this machine) or "cloud".
+    #: Where the context goes: "local" (this machine), "network" (the writer's own) or "cloud".
     location: Location = "local"
     #: When the current stream's request was sent (see `request_sent`).
     _sent_at: float | None = None

@@ -36,7 +36,7 @@ from sparring.errors import (
     StreamInterrupted,
     TemporaryFailure,
 )
-from sparring.providers import is_loopback_url, ollama_host
+from sparring.providers import ModelRef, expected_location, ollama_host
 from sparring.providers.base import (
     MAX_RETRIES,
     RETRY_BASE_SECONDS,
@@ -46,7 +46,7 @@ from sparring.providers.base import (
     Location,
     estimate_characters,
 )
-from sparring.providers.failures import broke_off
+from sparring.providers.failures import broke_off, redirected
 from sparring.providers.thinking import InlineThinking, Thinking
 
 #: The context sizes asked for, so that the next run on the same model asks for
@@ -63,16 +63,22 @@ LEVELS_ONLY = ("gptoss", "gpt-oss")
 class OllamaBackend(Backend):
     provider = "ollama"
 
-    def __init__(self, model: str, *, stall_timeout: float = 120.0) -> None:
+    def __init__(
+        self, model: str, *, stall_timeout: float = 120.0, location: Location | None = None
+    ) -> None:
         super().__init__(model)
         self.host = ollama_host()
         # Ollama's client waits forever by default; a stalled stream must end.
         timeout = httpx.Timeout(stall_timeout, connect=10.0)
-        # The hook starts the figures' clock when a request leaves.
+        # The hook starts the figures' clock when a request leaves. No redirects: a 307
+        # would re-post the draft wherever it pointed (the client follows them by default).
         self.client = ollama.AsyncClient(
-            host=self.host, timeout=timeout, event_hooks={"request": [self.on_http_request]}
+            host=self.host,
+            timeout=timeout,
+            event_hooks={"request": [self.on_http_request]},
+            follow_redirects=False,
         )
-        self.location: Location = "local" if is_loopback_url(self.host) else "cloud"
+        self.location: Location = location or expected_location(ModelRef(model, "ollama", model))
         self._remote_host: str | None = None
         self._prepared = False
         #: What /api/show says of the model.
@@ -231,6 +237,8 @@ class OllamaBackend(Backend):
     def _translate(self, error: ollama.ResponseError) -> SparringError:
         status = error.status_code
         message = str(error.error)
+        if 300 <= status < 400:
+            return redirected(self.label, None)  # the client keeps only the body
         if status == 404:
             return ModelNotFound(
                 f"Ollama has no model '{self.model}'",

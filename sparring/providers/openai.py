@@ -23,7 +23,6 @@ and the tests):
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -37,14 +36,13 @@ from sparring.errors import (
     ProviderUnavailable,
     StreamInterrupted,
 )
-from sparring.providers import ModelRef, expected_location
-from sparring.providers.base import Backend, ChatRequest, Finish, Stop
+from sparring.providers import OPENAI_URL, ModelRef, expected_location, provider_url
+from sparring.providers.base import Backend, ChatRequest, Finish, Location, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_command, key_from_env
 from sparring.providers.thinking import InlineThinking, Thinking
 from sparring.secret import Secret
 
-OPENAI_URL = "https://api.openai.com/v1"
 # Local servers ignore the key, but the SDK insists on one.
 _NO_KEY = "sparring-no-key"
 #: OpenAI's reasoning models, by name: they think, unseen, before they answer.
@@ -65,21 +63,23 @@ class OpenAIBackend(Backend):
         provider: str,
         base_url: str,
         key: Secret | None,
-        location: str,
+        location: Location,
         stall_timeout: float = 120.0,
     ) -> None:
         super().__init__(model)
         self.provider = provider
         self.base_url = base_url.rstrip("/")
-        self.location = "local" if location == "local" else "cloud"
+        self.location = location
         self.client = openai.AsyncOpenAI(
             api_key=key.reveal() if key else _NO_KEY,
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(stall_timeout, connect=10.0),
             # The SDK's own defaults, plus the hook that starts the figures' clock.
+            # No redirects: a 307 would re-post the draft wherever it pointed (see
+            # failures.redirected); the SDK's client follows them by default.
             http_client=openai.DefaultAsyncHttpxClient(
-                event_hooks={"request": [self.on_http_request]}
+                event_hooks={"request": [self.on_http_request]}, follow_redirects=False
             ),
         )
         # The SDK imports its resources on first use (~20 ms): here, in the thread
@@ -93,17 +93,15 @@ class OpenAIBackend(Backend):
         A key goes only where it was configured for: OPENAI_API_KEY to the
         openai provider's URL, an endpoint's key to that endpoint.
         """
+        base_url = provider_url(ref)
         if ref.endpoint is None:
-            base_url = os.environ.get("OPENAI_BASE_URL", "").strip() or OPENAI_URL
             key = key_from_env("OPENAI_API_KEY")
             if key is None and base_url.rstrip("/") == OPENAI_URL:
                 raise AuthenticationFailed(
                     "OPENAI_API_KEY is not set", hint="export OPENAI_API_KEY=sk-..."
                 )
-            location = expected_location(ref)
         else:
             endpoint = ref.endpoint
-            base_url = endpoint.base_url
             key = None
             if endpoint.api_key_command:
                 key = key_from_command(endpoint.api_key_command)
@@ -115,13 +113,12 @@ class OpenAIBackend(Backend):
                         f"(the key for endpoint '{endpoint.name}')",
                         hint=f"export {endpoint.api_key_env}=...",
                     )
-            location = endpoint.location
         return cls(
             ref.model,
             provider=ref.provider,
             base_url=base_url,
             key=key,
-            location=location,
+            location=expected_location(ref),
             stall_timeout=stall_timeout,
         )
 
