@@ -33,6 +33,15 @@ def visible(text: str) -> str:
     return text.translate(_TABLE)
 
 
+_JSON_TABLE = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
+
+
+def json_visible(text: str) -> str:
+    """JSON text (from json.dumps, which escapes C0 itself) with DEL and C1 escaped too
+    (`\\u009b`): the same document, with nothing in it that a terminal would obey."""
+    return text.translate(_JSON_TABLE)
+
+
 def encodable(text: str) -> str:
     """`text` with lone surrogates (from a JSON `\\ud800`, or an undecodable byte in a
     command-line argument) replaced by U+FFFD, so that it can be written as UTF-8."""

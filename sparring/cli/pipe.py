@@ -37,7 +37,7 @@ from sparring.providers import expected_location, resolve
 from sparring.sessions.model import Reply, Session, Turn, Vote
 from sparring.sessions.saving import Saver
 from sparring.sessions.turns import new_session, task_turn
-from sparring.visible import visible
+from sparring.visible import json_visible, visible
 
 
 @dataclass
@@ -302,7 +302,8 @@ def _print_result(
     session: Session, turn: Turn, request: PipeRequest, out: Output, side_by_side: bool
 ) -> None:
     if request.as_json:
-        out.write(json.dumps(json_document(session, turn), ensure_ascii=False, indent=2) + "\n")
+        document = json.dumps(json_document(session, turn), ensure_ascii=False, indent=2)
+        out.write(json_visible(document) + "\n")
     elif len(turn.replies) == 1:
         text = turn.replies[0].text
         if text and not text.endswith("\n"):
@@ -316,7 +317,7 @@ def _print_blind(
 ) -> None:
     if request.as_json:
         document = blind.json_document(session, turn, vote)
-        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        out.write(json_visible(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
     elif not side_by_side:
         shown = zip(blind.LABELS, blind.shown(turn, vote), strict=True)
         out.write("\n".join(blind.block(label, reply) for label, reply in shown))

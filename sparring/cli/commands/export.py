@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sparring.cli.output import show
 from sparring.cli.parsing import add_session_argument, command_parser
 from sparring.files import write_export
 from sparring.sessions import store
@@ -24,5 +25,5 @@ def run(argv: list[str]) -> int:
         write_export(Path(options.output), text)
         print(f"wrote {visible(options.output)}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        show(text)
     return 0

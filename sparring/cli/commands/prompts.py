@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from sparring.cli.output import table
+from sparring.cli.output import show, show_line, table
 from sparring.cli.parsing import command_parser
+from sparring.visible import visible
 
 
 def run(argv: list[str]) -> int:
@@ -18,10 +19,10 @@ def run(argv: list[str]) -> int:
     if options.name:
         prompt = prompts.get(options.name, available)
         if prompt.source is not None:
-            print(f"# {prompt.source}", file=sys.stderr)
-            sys.stdout.write(prompt.source.read_text(encoding="utf-8"))
+            print(visible(f"# {prompt.source}"), file=sys.stderr)
+            show(prompt.source.read_text(encoding="utf-8"))
         else:
-            print(f"system: {prompt.system}\ntemplate: {prompt.template}")
+            show_line(f"system: {prompt.system}\ntemplate: {prompt.template}")
         return 0
     user_dir = paths.user_prompts_dir()
     rows = []

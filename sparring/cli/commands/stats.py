@@ -12,6 +12,7 @@ from sparring.judging.ledger import fixed_flagship
 from sparring.judging.report import render_text
 from sparring.judging.stats import compute
 from sparring.sessions import catalog
+from sparring.visible import json_visible, visible
 
 
 def run(argv: list[str]) -> int:
@@ -34,7 +35,7 @@ def run(argv: list[str]) -> int:
     found = catalog.entries()
     for entry in found:
         if not entry.readable:
-            print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
+            print(visible(f"sparring: skipped {entry.file}: {entry.error}"), file=sys.stderr)
     stats = compute(found, config, task=options.task, flagship=flagship)
     if options.task and not stats.tasks:
         known = sorted({task for entry in found for task in entry.turn_tasks})
@@ -50,7 +51,7 @@ def run(argv: list[str]) -> int:
             file=sys.stderr,
         )
     if options.json:
-        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+        print(json_visible(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2)))
     else:
-        sys.stdout.write(render_text(stats))
+        sys.stdout.write(visible(render_text(stats)))
     return 0

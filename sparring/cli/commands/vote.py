@@ -8,6 +8,7 @@ from sparring.cli.parsing import add_session_argument, command_parser
 from sparring.errors import UsageError
 from sparring.judging import blind
 from sparring.sessions import store
+from sparring.visible import visible
 
 
 def run(argv: list[str]) -> int:
@@ -30,8 +31,10 @@ def run(argv: list[str]) -> int:
     blind.cast(vote, choice)
     store.save_at(session, path)
     print(
-        f"sparring: recorded for session {session.id}, turn {vote.turn + 1}: "
-        f"{blind.outcome(vote)}; {blind.reveal(session, vote)}",
+        visible(
+            f"sparring: recorded for session {session.id}, turn {vote.turn + 1}: "
+            f"{blind.outcome(vote)}; {blind.reveal(session, vote)}"
+        ),
         file=sys.stderr,
     )
     return 0

@@ -13,6 +13,8 @@ from textual.widgets import Static, TextArea
 
 from sparring.context import read_file
 from sparring.errors import SparringError
+from sparring.tui.widgets.visible_text import VisibleTextArea
+from sparring.visible import visible
 
 
 class ContextPane(Vertical):
@@ -37,7 +39,7 @@ class ContextPane(Vertical):
         self.border_title = "Draft"
 
     def compose(self) -> ComposeResult:
-        yield TextArea(
+        yield VisibleTextArea(
             self.initial_text,
             soft_wrap=True,
             read_only=self.read_only,
@@ -90,4 +92,4 @@ class ContextPane(Vertical):
         self.notify(message.text, severity="error")
 
     def _sources_line(self) -> str:
-        return f"from {', '.join(self.sources)}" if self.sources else ""
+        return visible(f"from {', '.join(self.sources)}") if self.sources else ""

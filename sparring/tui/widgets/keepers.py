@@ -72,7 +72,9 @@ class KeepersPane(Vertical):
         self.border_title = f"Keepers ({len(keepers)})" if keepers else "Keepers"
         self.option_list.set_options(
             Option(
-                Content.assemble("★ ", visible(" ".join(k.text.split())), (f"  {k.model}", "dim"))
+                Content.assemble(
+                    "★ ", visible(" ".join(k.text.split())), (f"  {visible(k.model)}", "dim")
+                )
             )
             for k in keepers
         )
