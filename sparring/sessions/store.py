@@ -11,6 +11,7 @@ from sparring.errors import BadInput, NewerFormat, NoInput, SessionFormatError, 
 from sparring.files import write_private_atomically
 from sparring.sessions.model import Session
 from sparring.sessions.toml_format import load, to_toml
+from sparring.typed import Malformed, toml_data
 
 
 def save(session: Session, folder: Path | None = None) -> Path:
@@ -39,11 +40,9 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _on_disk_version(path: Path) -> int | None:
-    import tomllib
-
     try:
-        version = tomllib.loads(path.read_text(encoding="utf-8")).get("format")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        version = toml_data(path.read_text(encoding="utf-8")).get("format")
+    except (OSError, UnicodeDecodeError, Malformed):
         return None
     return version if isinstance(version, int) else None
 
@@ -67,7 +66,9 @@ def session_files(folder: Path | None = None) -> list[Path]:
     folder = folder or paths.sessions_dir()
     if not folder.is_dir():
         return []
-    return sorted(folder.glob("*.toml"), key=lambda path: path.name, reverse=True)
+    # A dir or a dangling symlink named like a session is not one.
+    files = [path for path in folder.glob("*.toml") if path.is_file()]
+    return sorted(files, key=lambda path: path.name, reverse=True)
 
 
 def iter_sessions(folder: Path | None = None) -> Iterator[Session | Unreadable]:
@@ -106,6 +107,8 @@ def open_session(reference: str, folder: Path | None = None) -> Session:
         raise BadInput(f"{path}: {error}", hint="upgrade sparring to open it") from None
     except (SessionFormatError, UnicodeDecodeError) as error:
         raise BadInput(f"{path}: not a readable session: {error}") from None
+    except OSError as error:
+        raise NoInput(f"{path}: cannot read it ({error.strerror})") from None
 
 
 def _id_of(path: Path) -> str:
