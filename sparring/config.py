@@ -9,7 +9,6 @@ environment variable (or the command) that holds its key.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any, Literal
 
 from sparring import paths, secret
 from sparring.errors import ConfigError, did_you_mean
+from sparring.typed import Malformed, toml_data
 
 #: Where a model runs, from the most private: this machine (a loopback address), the
 #: writer's own network (a private address, declared so), the cloud (anything else).
@@ -137,12 +137,28 @@ def load(path: Path | None = None) -> Config:
     except OSError as error:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        data = toml_data(text)
+    except Malformed as error:
         raise ConfigError(
-            f"{path}: not valid TOML: {error}", hint="fix the line named, or move the file away"
+            f"{path}: {error}", hint="fix the line named, or move the file away"
         ) from None
     return _Reader(path, text).config(data)
+
+
+#: The numbers a setting may take, (section, key) -> (lowest, highest): a value outside
+#: (or a NaN) would be accepted now and make every run fail later.
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("", "max_tokens"): (1, 1_000_000),
+    ("", "thinking_budget"): (0, 1_000_000),
+    ("", "temperature"): (0.0, 2.0),
+    ("", "stall_timeout"): (0.1, 86_400.0),
+    ("", "max_context_chars"): (1, 100_000_000),
+    ("local", "n_ctx"): (16, 10_000_000),
+    ("local", "threads"): (1, 1024),
+    ("local", "max_tokens"): (1, 1_000_000),
+    ("pricing", "input_per_million"): (0.0, 1_000_000.0),
+    ("pricing", "output_per_million"): (0.0, 1_000_000.0),
+}
 
 
 class _Reader:
@@ -296,11 +312,15 @@ class _Reader:
     def _typed(self, table: dict[str, Any], key: str, wanted: type, section: str) -> Any:
         value = table[key]
         if wanted is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            value = float(value)
         if isinstance(value, bool) and wanted is not bool:
             self._fail(section, key, f"must be {_NAMES[wanted]}, not a boolean")
         if not isinstance(value, wanted):
             self._fail(section, key, f"must be {_NAMES[wanted]}, not {_kind(value)}")
+        bounds = RANGES.get((section.split(".")[0], key))
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:  # NaN is in no range
+            low, high = (f"{bound:g}" for bound in bounds)
+            self._fail(section, key, f"must be from {low} to {high}, not {value}")
         return value
 
     def _fail(self, section: str, key: str, problem: str) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Runner
+from fakes import FakeOllama
+from helpers import Runner, write_config
 from sparring.cli import main
 from sparring.sessions import catalog, store
 from sparring.sessions.model import Reply, Session, Turn
@@ -210,3 +211,77 @@ class TestWhatIsSavedIsReadBack:
         path = store.save(session)
         assert store.open_session(str(path)) == session
         assert os.stat(path).st_mode & 0o777 == 0o600
+
+
+class TestTheConfig:
+    @pytest.mark.parametrize(
+        ("text", "line", "said"),
+        [
+            ("temperature = nan\n", 1, "'temperature' must be from 0 to 2, not nan"),
+            ("temperature = 7\n", 1, "'temperature' must be from 0 to 2, not 7.0"),
+            ('default_model = "local"\nstall_timeout = 0\n', 2, "'stall_timeout' must be from"),
+            ("max_tokens = -5\n", 1, "'max_tokens' must be from 1 to 1e+06, not -5"),
+            ("thinking_budget = -1\n", 1, "'thinking_budget' must be from 0"),
+            ("max_context_chars = 0\n", 1, "'max_context_chars' must be from 1"),
+            ("[local]\nn_ctx = 0\n", 2, "'local.n_ctx' must be from 16"),
+            ("[local]\nthreads = -2\n", 2, "'local.threads' must be from 1"),
+            (
+                '[pricing."x"]\ninput_per_million = -1.0\noutput_per_million = 1.0\n',
+                2,
+                "'pricing.x.input_per_million' must be from 0",
+            ),
+        ],
+    )
+    def test_a_number_out_of_range_names_the_file_the_line_and_the_key(
+        self, sparring: Runner, sparring_home: Path, text: str, line: int, said: str
+    ) -> None:
+        path = write_config(sparring_home, text)
+        result = sparring("headlines", input="draft")
+        assert result.code == 2
+        [error] = result.stderr.splitlines()
+        assert error.startswith(f"sparring: error: {path}, line {line}: ")
+        assert said in error
+
+    def test_an_array_nested_too_deeply_is_one_line(
+        self, sparring_home: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = write_config(sparring_home, "compare = " + "[" * 50_000 + "]" * 50_000 + "\n")
+        assert main(["models"]) == 2
+        [error] = capsys.readouterr().err.splitlines()
+        assert error.startswith(f"sparring: error: {path}: not valid TOML (nested too deeply")
+
+
+class TestPromptFiles:
+    def test_a_broken_user_prompt_stops_only_its_own_task(
+        self, sparring: Runner, sparring_home: Path
+    ) -> None:
+        folder = sparring_home / "prompts"
+        folder.mkdir(parents=True)
+        (folder / "broken.toml").write_text('system = "s"\ntemplate = "{{context}}"\n')
+        (folder / "dir.toml").mkdir()
+        listing = sparring("prompts")
+        assert listing.code == 0, listing.stderr
+        [row] = [line for line in listing.stdout.splitlines() if line.startswith("broken ")]
+        assert "never uses {context}" in row
+        assert "dir" not in listing.stdout.split()
+        with FakeOllama(models=("qwen3:4b",)) as server:
+            works = sparring(
+                "headlines", "-m", "ollama:qwen3:4b", input="draft", env={"OLLAMA_HOST": server.url}
+            )
+        assert works.code == 0, works.stderr
+        refused = sparring("broken", "-m", "local", input="draft")
+        assert refused.code == 2
+        [error] = refused.stderr.splitlines()
+        assert str(folder / "broken.toml") in error and "never uses {context}" in error
+
+    def test_a_prompt_named_like_a_command_says_how_to_use_it(
+        self, sparring_home: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        folder = sparring_home / "prompts"
+        folder.mkdir(parents=True)
+        (folder / "sessions.toml").write_text('system = "s"\ntemplate = "{context}"\n')
+        assert main(["prompts"]) == 0
+        [row] = [
+            line for line in capsys.readouterr().out.splitlines() if line.startswith("sessions")
+        ]
+        assert "named like `sparring sessions`: run it in the TUI, or rename the file" in row

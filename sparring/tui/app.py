@@ -64,7 +64,7 @@ class SparringApp(App[int]):
         backend_factory: BackendFactory = open_backend,
         prompts: dict[str, Prompt] | None = None,
     ) -> None:
-        """Raises PromptError (before anything is drawn) if a prompt file is broken."""
+        """A broken prompt file is left out of the task picker (see prompts.load_all)."""
         super().__init__()
         self.options = AppOptions(
             config=config,
