@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
 CANARY_ANTHROPIC = "sk-ant-canary-5a1d0c6e92f4"
@@ -48,12 +48,17 @@ def run_sparring(
     input: bytes | str | None = b"",
     env: dict[str, str] | None = None,
     timeout: float = 300,
+    stdin: IO[bytes] | None = None,
 ) -> Result:
-    """Run the real `sparring` command in a subprocess, as a user would; keep its output."""
+    """Run the real `sparring` command in a subprocess, as a user would; keep its output.
+
+    `stdin` (a file, with `input=None`) is read instead of `input`: /dev/zero, say.
+    """
     data = input.encode("utf-8") if isinstance(input, str) else input
     done = subprocess.run(
         [sys.executable, "-m", "sparring", *args],
         input=data,
+        stdin=stdin,
         capture_output=True,
         env={**os.environ, **(env or {})},
         timeout=timeout,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -285,3 +287,71 @@ class TestPromptFiles:
             line for line in capsys.readouterr().out.splitlines() if line.startswith("sessions")
         ]
         assert "named like `sparring sessions`: run it in the TUI, or rename the file" in row
+
+
+class TestInputIsReadWithABound:
+    @pytest.mark.parametrize("how", ["file", "stdin"])
+    def test_dev_zero_ends_in_the_usual_line(self, sparring: Runner, how: str) -> None:
+        if how == "file":
+            result = sparring("headlines", "/dev/zero", "-m", "local")
+        else:
+            with open("/dev/zero", "rb") as zeros:
+                result = sparring("headlines", "-m", "local", input=None, stdin=zeros)
+        assert result.code == 65, result.stderr
+        [line] = result.stderr.splitlines()
+        assert "is more than 400,000 characters; the limit is 400,000" in line
+
+    def test_an_endless_pipe_of_text_too(self, sparring_home: Path) -> None:
+        endless = subprocess.Popen(["yes", "a line of a draft"], stdout=subprocess.PIPE)
+        assert endless.stdout is not None
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "sparring", "headlines", "-m", "local"],
+                stdin=endless.stdout,
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+        finally:
+            endless.kill()
+            endless.wait()
+        assert done.returncode == 65
+        assert b"more than 400,000 characters" in done.stderr and b"Traceback" not in done.stderr
+
+
+class TestFileNamesArePaths:
+    def test_a_name_that_is_not_utf8_works_and_is_saved(
+        self, sparring: Runner, sparring_home: Path, tmp_path: Path
+    ) -> None:
+        name = os.fsdecode(tmp_path / os.fsdecode(b"draft\xff.md"))
+        Path(name).write_text("Our city should plant trees.\n")
+        with FakeOllama(models=("qwen3:4b",)) as server:
+            result = sparring(
+                "headlines", name, "-m", "ollama:qwen3:4b", env={"OLLAMA_HOST": server.url}
+            )
+        assert result.code == 0, result.stderr
+        [session] = store.iter_sessions()
+        assert isinstance(session, Session)
+        assert session.context.sources == [str(tmp_path / "draft\\xff.md")]
+        # No temp file left behind by a failed save.
+        assert list((sparring_home / "sessions").glob(".*.tmp")) == []
+
+    def test_an_instruction_that_is_not_utf8_is_saved(
+        self, sparring: Runner, sparring_home: Path
+    ) -> None:
+        with FakeOllama(models=("qwen3:4b",)) as server:
+            result = sparring(
+                "--ask",
+                os.fsdecode(b"why \xff?"),
+                "-m",
+                "ollama:qwen3:4b",
+                input="Our city should plant trees.",
+                env={"OLLAMA_HOST": server.url},
+            )
+            [request] = server.chat_requests
+        assert result.code == 0, result.stderr
+        [session] = store.iter_sessions()
+        assert isinstance(session, Session)
+        assert session.turns[0].instruction == "why \ufffd?"
+        assert "why \ufffd?" in request.body["messages"][-1]["content"]
+        assert list((sparring_home / "sessions").glob(".*.tmp")) == []

@@ -10,6 +10,7 @@ from sparring.cli.parsing import add_privacy_flags, command_parser, field_values
 from sparring.config import THINK_SETTINGS, Config, Privacy
 from sparring.errors import UsageError
 from sparring.prompts import Prompt
+from sparring.visible import encodable
 
 EPILOG = """\
 examples:
@@ -111,7 +112,10 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
         _check_blind(models, options)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
-    values = field_values(options.fields)
+    # Text from the command line is the writer's words, sent and saved: a byte that is not
+    # UTF-8 (`--ask $'\xff'`) becomes U+FFFD. File names stay paths (see context.path_text).
+    options.ask = encodable(options.ask)
+    values = {name: encodable(value) for name, value in field_values(options.fields).items()}
 
     available = prompts.load_all()
     task, files = _split_task(options.args, available, bool(options.ask))
