@@ -42,6 +42,7 @@ class AnthropicBackend(Backend):
         self, model: str, *, stall_timeout: float = 120.0, location: Location = "cloud"
     ) -> None:
         super().__init__(model)
+        self.stall_timeout = stall_timeout
         key = key_from_env("ANTHROPIC_API_KEY")
         if key is None:
             raise AuthenticationFailed(

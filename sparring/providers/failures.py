@@ -80,6 +80,15 @@ def stalled(label: str, source: str) -> TemporaryFailure:
     )
 
 
+def starved(label: str, seconds: float) -> TemporaryFailure:
+    """A stream that sent no answer or thinking for `seconds`, though bytes (keep-alives)
+    may have come."""
+    return TemporaryFailure(
+        f"{label}: no data (answer or thinking) for {seconds:g} s; the stream was cut",
+        hint="raise stall_timeout in config.toml if it is just slow",
+    )
+
+
 def body_message(body: Any, fallback: str) -> str:
     """The human part of an error body: {"error": {"message": ...}} or {"message": ...}."""
     if isinstance(body, dict):

@@ -39,14 +39,13 @@ from sparring.errors import (
 from sparring.providers import ModelRef, expected_location, ollama_host
 from sparring.providers.base import (
     MAX_RETRIES,
-    RETRY_BASE_SECONDS,
     Backend,
     ChatRequest,
     Finish,
     Location,
     estimate_characters,
 )
-from sparring.providers.failures import broke_off, redirected
+from sparring.providers.failures import KEPT, broke_off, redirected
 from sparring.providers.thinking import InlineThinking, Thinking
 
 #: The context sizes asked for, so that the next run on the same model asks for
@@ -67,6 +66,7 @@ class OllamaBackend(Backend):
         self, model: str, *, stall_timeout: float = 120.0, location: Location | None = None
     ) -> None:
         super().__init__(model)
+        self.stall_timeout = stall_timeout
         self.host = ollama_host()
         # Ollama's client waits forever by default; a stalled stream must end.
         timeout = httpx.Timeout(stall_timeout, connect=10.0)
@@ -116,14 +116,17 @@ class OllamaBackend(Backend):
                 )
             except ollama.ResponseError as error:
                 failure = self._translate(error)
-                if (
-                    isinstance(failure, TemporaryFailure)
-                    and failure.retryable
-                    and attempt < MAX_RETRIES
-                ):
-                    await asyncio.sleep(RETRY_BASE_SECONDS * 2**attempt)
-                    continue
-                raise failure from None
+                # As a chat request is: within the same bound, honouring Retry-After.
+                delay = (
+                    self._retry_delay(failure, attempt, 0)
+                    if isinstance(failure, TemporaryFailure)
+                    else None
+                )
+                if delay is None:
+                    raise failure from None
+                self.say(f"{failure.message}; retrying in {delay:.1f} s")
+                await asyncio.sleep(delay)
+                continue
             except ConnectionError:
                 raise self._unreachable() from None
             except httpx.TransportError as error:
@@ -201,8 +204,12 @@ class OllamaBackend(Backend):
                 f"{self.label}: no data from Ollama for a long time; the stream was cut",
                 hint="is the model still loading? raise stall_timeout in config.toml",
             ) from None
-        except (httpx.TransportError, ValueError) as error:
+        except httpx.TransportError as error:
             raise broke_off(self.label, error) from None
+        except ValueError:  # a line that is not JSON, or a field of the wrong type (pydantic)
+            raise StreamInterrupted(
+                f"{self.label}: the server sent a malformed frame", hint=KEPT
+            ) from None
 
     def _finish(self, part: Any, request: ChatRequest, num_ctx: int | None) -> Finish:
         """The final chunk's figures; a prompt the server cut anyway is said to be cut."""

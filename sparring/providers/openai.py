@@ -67,6 +67,7 @@ class OpenAIBackend(Backend):
         stall_timeout: float = 120.0,
     ) -> None:
         super().__init__(model)
+        self.stall_timeout = stall_timeout
         self.provider = provider
         self.base_url = base_url.rstrip("/")
         self.location = location

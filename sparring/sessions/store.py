@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,36 @@ def save_at(session: Session, path: Path) -> Path:
         return save(session, path.parent)
     write_private_atomically(path, to_toml(session))
     return path
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the session file at `path` for one read, change and save: others wait their turn.
+
+    The lock is on the file itself (flock); a save replaces the file (a new inode), so a
+    process that waited on the old one opens the new one and waits again, and then reads
+    what the first one saved (a vote already cast, say).
+    """
+    import fcntl
+
+    while True:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 (held until the block ends)
+        except OSError as error:
+            raise NoInput(f"{path}: cannot read it ({error.strerror})") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            opened, current = os.fstat(handle.fileno()), os.stat(path)
+        except OSError as error:
+            handle.close()
+            raise NoInput(f"{path}: cannot read it ({error.strerror})") from None
+        if (opened.st_dev, opened.st_ino) == (current.st_dev, current.st_ino):
+            break
+        handle.close()
+    try:
+        yield
+    finally:
+        handle.close()  # and with it the lock
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from sparring.cli.output import table
 from sparring.cli.parsing import add_privacy_flags, command_parser
 from sparring.config import Config, Privacy
-from sparring.errors import ProviderUnavailable
+from sparring.errors import SparringError
 from sparring.visible import visible
 
 
@@ -106,7 +106,7 @@ async def _ollama_models() -> tuple[list[tuple[str, str, str]], str | None]:
     try:
         names = await backend.list_models()
         details = await asyncio.gather(*(backend.show(name) for name in names))
-    except ProviderUnavailable as error:
+    except SparringError as error:  # not there, or answering only errors (429, 5xx)
         return [], f"Ollama: {error.one_line()}"
     finally:
         await backend.aclose()
