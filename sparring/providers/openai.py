@@ -293,9 +293,21 @@ async def _chunks(response: Any, label: str) -> AsyncIterator[str | Thinking | F
             continue
         if chunk.get("error"):
             raise StreamInterrupted(f"{label}: the server reported an error: {_describe(chunk)}")
-        usage = chunk.get("usage") or usage
-        for choice in chunk.get("choices") or []:
+        reported = chunk.get("usage")
+        usage = reported if isinstance(reported, dict) else usage
+        choices = chunk.get("choices") or []
+        if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
+            raise StreamInterrupted(
+                f"{label}: the server sent a malformed frame (choices of the wrong shape)",
+                hint=KEPT,
+            )
+        for choice in choices:
             delta = choice.get("delta") or {}
+            if not isinstance(delta, dict):
+                raise StreamInterrupted(
+                    f"{label}: the server sent a malformed frame (a delta that is not an object)",
+                    hint=KEPT,
+                )
             # llama.cpp's server, LM Studio, DeepSeek: reasoning_content; vLLM, Ollama's /v1,
             # Groq, OpenRouter: reasoning.
             reasoning = delta.get("reasoning_content") or delta.get("reasoning")
@@ -316,7 +328,8 @@ async def _chunks(response: Any, label: str) -> AsyncIterator[str | Thinking | F
                 for event in inline.feed(text):
                     thought = thought or isinstance(event, Thinking)
                     yield event
-            finish_reason = choice.get("finish_reason") or finish_reason
+            reason = choice.get("finish_reason")
+            finish_reason = reason if isinstance(reason, str) and reason else finish_reason
 
 
 def _finish(usage: dict[str, Any], finish_reason: str | None, thought: bool) -> Finish:
