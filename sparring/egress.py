@@ -98,7 +98,7 @@ class EgressGate:
             sources=tuple(self.session.context.sources),
             characters=characters,
             tokens=tokens,
-            cost=estimate_cost(backend.model, "cloud", tokens, 0, self.config),
+            cost=estimate_cost(backend.model, backend.location, tokens, 0, self.config),
         )
 
 

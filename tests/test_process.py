@@ -7,10 +7,14 @@ what was answered is saved whatever became of stdout.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import stat
+import struct
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -83,6 +87,53 @@ class TestTheStandardStreams:
         assert one_line(done.stderr) == (
             "sparring: error: cannot write to stdout: No space left on device"
         )
+
+
+class Resetting:
+    """A server that reads each request and answers with a TCP reset (SO_LINGER 0)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.requests = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            connection.settimeout(5)
+            with contextlib.suppress(OSError):
+                connection.recv(65536)
+                self.requests += 1
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection.close()
+
+
+class TestAResetOnEveryBackend:
+    @pytest.mark.parametrize(
+        ("model", "variable", "suffix"),
+        [
+            ("ollama:qwen3:4b", "OLLAMA_HOST", ""),
+            ("openai:gpt-4o-mini", "OPENAI_BASE_URL", "/v1"),
+            ("anthropic:claude-opus-4-5", "ANTHROPIC_BASE_URL", ""),
+        ],
+    )
+    def test_a_server_that_resets_every_request_is_one_line(
+        self, sparring: Runner, model: str, variable: str, suffix: str
+    ) -> None:
+        server = Resetting()
+        result = sparring(
+            "headlines", "-m", model, "--yes", input="draft", env={variable: server.url + suffix}
+        )
+        assert server.requests >= 1
+        assert result.code in (69, 75), result.stderr
+        line = one_line(result.stderr)
+        assert "unexpected" not in line
 
 
 class TestEveryRequestNotOnlyTheChat:
