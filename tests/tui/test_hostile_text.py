@@ -12,14 +12,19 @@ checks the same in a real terminal (tmux): title, clipboard and screen.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App
+from textual.widgets import DirectoryTree
 
 from sparring.items import Item
 from sparring.sessions import store
 from sparring.sessions.model import Context, Keeper, Reply, Session, Turn
+from sparring.tui.dialogs.ask_path import AskPathScreen
 from sparring.tui.dialogs.browser import SessionBrowser
 from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
 from sparring.tui.dialogs.keep_passage import KeepPassageScreen
+from sparring.tui.dialogs.open_file import OpenFileScreen
 
 from . import fakes
 from .fakes import FakeBackends, Script
@@ -28,7 +33,7 @@ from .helpers import SIZE, main, make_app, until
 #: Set the title, write the clipboard (OSC 52), clear the screen, an 8-bit CSI, and markup.
 HOSTILE = "\x1b]0;PWNED\x07\x1b]52;c;cHduZWQ=\x07\x1b[2J\x9b31m[bold]b[/bold]\x07"
 #: How the start of it looks once made visible.
-SHOWN = "␛]0;PWNED␇"
+SHOWN = "␛]0;PWNED"
 #: What a terminal obeys: C0 (but newline), DEL and C1.
 CONTROLS = {chr(code) for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]} - {"\n"}
 
@@ -154,5 +159,29 @@ class TestEveryViewShowsControlCharacters:
         async with app.run_test(size=SIZE) as pilot:
             app.push_screen(KeepPassageScreen(f"an answer {HOSTILE}"))
             await until(pilot, lambda: isinstance(app.screen, KeepPassageScreen))
+            await pilot.pause()
+            assert_shown_not_obeyed(app)
+
+    async def test_the_open_file_tree_names_files_of_any_name(self, tmp_path: Path) -> None:
+        # Any bytes but a slash make a file name.
+        (tmp_path / f"draft{HOSTILE.replace('/', '')}.md").write_text("x")
+        app = make_app(fakes.FakeBackends({}))
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(OpenFileScreen(tmp_path))
+            await until(pilot, lambda: isinstance(app.screen, OpenFileScreen))
+            await until(
+                pilot,
+                lambda: any(
+                    len(tree.root.children) == 1 for tree in app.screen.query(DirectoryTree)
+                ),
+            )
+            await pilot.pause()
+            assert_shown_not_obeyed(app)
+
+    async def test_the_export_path_of_a_session_with_any_id(self) -> None:
+        app = make_app(fakes.FakeBackends({}))
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(AskPathScreen("Export", Path(f"x{HOSTILE[:20]}.md")))
+            await until(pilot, lambda: isinstance(app.screen, AskPathScreen))
             await pilot.pause()
             assert_shown_not_obeyed(app)

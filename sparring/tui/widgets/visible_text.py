@@ -1,4 +1,4 @@
-"""Editable text that shows control characters instead of sending them to the terminal.
+"""Text widgets that show control characters instead of sending them to the terminal.
 
 A draft, an answer or a model name from a session file can hold escape
 sequences. Textual draws a TextArea's or an Input's text as it is, so an ESC in
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from rich.highlighter import Highlighter
 from rich.text import Text
-from textual.widgets import TextArea
+from textual.widgets import DirectoryTree, TextArea
 
 from sparring.visible import visible
 
@@ -22,6 +22,13 @@ class VisibleTextArea(TextArea):
 
     def get_line(self, line_index: int) -> Text:
         return Text(visible(self.document.get_line(line_index)), end="", no_wrap=True)
+
+
+class VisibleDirectoryTree(DirectoryTree):
+    """A DirectoryTree whose file names are drawn through `visible`: any bytes make a name."""
+
+    def process_label(self, label: str | Text) -> Text:
+        return super().process_label(visible(label) if isinstance(label, str) else label)
 
 
 class VisibleHighlighter(Highlighter):
