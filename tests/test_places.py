@@ -186,6 +186,10 @@ class TestLocalOnlyFailsClosed:
         assert "without confirmation" in result.stderr
         nothing_left(log, proxy)
 
+    # Each SDK's client follows redirects unless told not to: openai 3.57 and anthropic 2.14,
+    # _base_client.py, _DefaultAsyncHttpxClient: kwargs.setdefault("follow_redirects", True);
+    # ollama 0.6.3, _client.py, BaseClient.__init__(..., follow_redirects: bool = True). A 307
+    # re-sends the body, draft and key included, to wherever it points.
     @pytest.mark.parametrize("server_type", [FakeOpenAI, FakeAnthropic, FakeOllama])
     def test_a_loopback_server_that_redirects_elsewhere_is_not_followed(
         self,

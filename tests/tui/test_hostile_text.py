@@ -3,11 +3,15 @@
 Drafts, answers, thinking, errors, items, keepers, model names, file names and
 session titles can all hold escape sequences (from a model, a server, a file
 or a session file edited by hand). Textual draws text as it is, so each must
-pass `visible` on its way in. These tests fill every source with a hostile
-string and read back every cell the compositor would send to the terminal:
-not one control character may be among them, and the hostile text must be
-there, shown (so the test can see what it is looking for). tests/test_escapes.py
-checks the same in a real terminal (tmux): title, clipboard and screen.
+pass `visible` on its way in: Rich's `Text` strips only BEL, BS, VT, FF and CR
+(rich/control.py, strip_control_codes), so an ESC reaches the terminal; a
+TextArea draws each line from `TextArea.get_line` (textual 8.2.8, "You can
+stylize the Text object returned here"), the hook VisibleTextArea overrides.
+These tests fill every source with a hostile string and read back every cell
+the compositor would send to the terminal: not one control character may be
+among them, and the hostile text must be there, shown (so the test can see what
+it is looking for). tests/test_escapes.py checks the same in a real terminal
+(tmux): title, clipboard and screen.
 """
 
 from __future__ import annotations
