@@ -43,6 +43,9 @@ BENCHMARKS: dict[str, tuple[str, int]] = {
     "tui": ("bench_tui", 7),
     "sessions": ("bench_sessions", 8),
     "memory": ("bench_memory", 9),
+    "lists": ("bench_lists", 10),
+    "warmup": ("bench_warmup", 11),
+    "prefix": ("bench_prefix", 11),
 }
 CHILD_TIMEOUT = 300.0
 

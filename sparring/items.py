@@ -14,7 +14,12 @@ from itertools import combinations
 FOLD_THRESHOLD = 90.0
 MATCH_THRESHOLD = 72.0
 
-_MARKER = re.compile(r"^\s*(?:\d{1,3}\s*[.):\]]|[-*•+–])\s+(?P<text>.+?)\s*$")
+# A numbered line however models number it: 1. 1) 1: (1) [1], also after a Markdown
+# heading mark (### 1.) or inside bold (**1. ...** or **1.** ...); or a bulleted one.
+_NUMBER = r"(?:\(\d{1,3}\)|\[\d{1,3}\]|\d{1,3}\s*[.):\]])"
+_MARKER = re.compile(
+    rf"^\s*(?:#{{1,6}}\s+)?(?:[*_]{{1,3}})?\s*(?:{_NUMBER}\s*|[-*•+–]\s+)(?P<text>.+?)\s*$"
+)
 _OPENING = "\"'“‘«"
 _CLOSING = "\"'”’»"
 # `"A headline" - why it works`: the quoted part is the item.
@@ -30,6 +35,22 @@ class Item:
     text: str
     count: int = 1
     variants: list[str] = field(default_factory=list)
+    #: The item's language when it is not the draft's (a small model often answers a
+    #: Swedish draft in English); "" when it is the draft's, or cannot be told.
+    language: str = ""
+    #: The passage of the draft the item is about, as the model quoted it ("" if none),
+    #: and where it was found: characters [start, end) of the draft, and the paragraph
+    #: (1-based). A quote that is not in the draft leaves `anchor` None: "unanchored".
+    quote: str = ""
+    anchor: tuple[int, int] | None = None
+    paragraph: int = 0
+    #: The section of a long draft the item came from (see sections.py), "" for a whole draft.
+    section: str = ""
+
+    @property
+    def unanchored(self) -> bool:
+        """The model quoted a passage that is not in the draft."""
+        return bool(self.quote) and self.anchor is None
 
 
 def parse_items(reply: str) -> list[str]:

@@ -100,6 +100,8 @@ def _compile(hint: Any) -> Checker:
         return _list(hint)
     if origin is dict:
         return _dict(hint)
+    if origin is tuple:
+        return _tuple(hint)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return _dataclass(hint)
     if hint in (str, int, float, bool):
@@ -177,16 +179,45 @@ def _list(hint: Any) -> Checker:
     def check_list(value: object) -> Any:
         if type(value) is not list:
             raise _Wrong(f"must be a list, not {kind(value)}")
+        return check_list_of(item, value)
+
+    return check_list
+
+
+def check_list_of(item: Checker, value: list[Any]) -> list[Any]:
+    checked = []
+    for index, element in enumerate(value):
+        try:
+            checked.append(item(element))
+        except _Wrong as wrong:
+            wrong.path.append(f"[{index}]")
+            raise
+    return checked
+
+
+def _tuple(hint: Any) -> Checker:
+    """A tuple, as TOML and JSON write one: a list (of a fixed length, or of any)."""
+    arguments = get_args(hint)
+    any_length = len(arguments) == 2 and arguments[1] is Ellipsis
+    items = [_checker(argument) for argument in (arguments[:1] if any_length else arguments)]
+
+    def check_tuple(value: object) -> Any:
+        if type(value) is not list:
+            raise _Wrong(f"must be a list, not {kind(value)}")
+        if any_length:
+            return tuple(check_list_of(items[0], value))
+        if len(value) != len(items):
+            raise _Wrong(f"must be a list of {len(items)}, not of {len(value)}")
         checked = []
-        for index, element in enumerate(value):
+        for index, (item, element) in enumerate(zip(items, value, strict=True)):
             try:
                 checked.append(item(element))
             except _Wrong as wrong:
                 wrong.path.append(f"[{index}]")
                 raise
-        return checked
+        return tuple(checked)
 
-    return check_list
+    return check_tuple
 
 
 def _dict(hint: Any) -> Checker:
@@ -267,7 +298,7 @@ def describe(hint: Any) -> str:
     if origin is Union or origin is types.UnionType:
         options = [describe(option) for option in get_args(hint) if option is not type(None)]
         return " or ".join(options)
-    if origin is list:
+    if origin is list or origin is tuple:
         return "a list"
     if origin is dict or dataclasses.is_dataclass(hint):
         return "a table"

@@ -134,6 +134,7 @@ def test_each_fault_gives_its_exit_code_message_and_keeps_every_word(
     server.script(*fault.replies)
     result = sparring(
         "headlines",
+        "--free",
         "-m",
         protocol.model,
         # The fakes stand for the services: OpenAI and Anthropic are the cloud.
@@ -167,7 +168,13 @@ def test_a_refused_connection_exits_69_and_saves_the_context(
 ) -> None:
     url = closed_port() + ("/v1" if protocol.name == "openai" else "")
     result = sparring(
-        "headlines", "-m", protocol.model, "--yes", input=DRAFT, env={protocol.variable: url}
+        "headlines",
+        "--free",
+        "-m",
+        protocol.model,
+        "--yes",
+        input=DRAFT,
+        env={protocol.variable: url},
     )
     assert result.code == 69
     assert "reachable" in result.stderr or "cannot connect" in result.stderr

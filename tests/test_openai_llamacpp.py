@@ -150,3 +150,19 @@ class TestOpenAIBackend:
         assert result.code == 69
         assert "cannot connect to http://127.0.0.1:9/v1" in result.stderr
         assert "Traceback" not in result.stderr
+
+    def test_an_answer_stopped_at_the_token_limit_is_marked_cut_with_exit_75(
+        self, sparring: Runner, sparring_home: Path, llama_server: str
+    ) -> None:
+        # llama-cpp-python's server ends such a stream with finish_reason "length"
+        # (llama_cpp/llama.py _create_completion), as OpenAI's API does.
+        write_config(
+            sparring_home,
+            f'max_tokens = 6\n[endpoints.llamacpp]\nbase_url = "{llama_server}"\n'
+            'location = "local"\n',
+        )
+        result = sparring("counter", "-m", "llamacpp:smollm", "--think", "off", input=DRAFT)
+        assert result.code == 75, result.stderr
+        assert "token limit" in result.stderr
+        reply = only_reply(sparring_home)
+        assert reply["status"] == "cut" and reply["output_tokens"] <= 6

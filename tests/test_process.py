@@ -46,7 +46,8 @@ def one_line(stderr: str) -> str:
 
 
 class TestTheStandardStreams:
-    RUN = "$SPARRING headlines -m ollama:qwen3:4b < {draft}"
+    # A one-off instruction: a text answer, printed as it came.
+    RUN = "$SPARRING --ask 'Say it.' -m ollama:qwen3:4b < {draft}"
 
     @pytest.mark.parametrize(
         ("redirect", "why"), [(">&-", "it is closed"), ("> /dev/full", "No space left")]

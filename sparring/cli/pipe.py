@@ -31,6 +31,8 @@ from sparring.cli.terminal import confirm_egress, is_terminal, terminal_confirm
 from sparring.config import Config, Privacy
 from sparring.egress import Confirm, EgressGate, always, upfront_request
 from sparring.errors import CannotSave, EgressRefused, Interrupted, NewerFormat, SparringError
+from sparring.figures import item_summary
+from sparring.fitness import caveat, turn_notes
 from sparring.judging import blind
 from sparring.prompts import Prompt
 from sparring.providers import expected_location, resolve
@@ -55,6 +57,7 @@ class PipeRequest:
     blind: bool = False  # two answers as A and B, then a vote
     think: str | None = None  # the run's thinking setting; None: the task's or the model's
     show_thinking: bool = True  # on stderr, dimmed, when stderr is a terminal
+    free: bool = False  # list answers as the models write them, not held to the count
 
 
 class Output:
@@ -92,6 +95,8 @@ def build_session(request: PipeRequest) -> tuple[Session, Turn]:
         values=request.values,
         think=request.think,
     )
+    if request.free:
+        turn.shape = None
     session = new_session(request.context, request.sources, task=request.prompt.name, turns=[turn])
     return session, turn
 
@@ -234,6 +239,9 @@ def run(request: PipeRequest, config: Config) -> int:
     )
     gate = EgressGate(session, confirm, config)
 
+    if not request.blind:  # a note names the model, which a blind run hides
+        for note in turn_notes(request.models, turn.task, request.context, config):
+            warn(f"note: {note}")
     session.writer = os.getpid()
     saver()
     interrupted = False
@@ -256,6 +264,12 @@ def run(request: PipeRequest, config: Config) -> int:
     saver()
     if vote is None:
         _print_result(session, turn, request, out, side_by_side)
+        if turn.output == "list" and not request.as_json:
+            if len(turn.replies) == 1 and (summary := item_summary(turn.replies[0], turn.count)):
+                warn(summary)
+            for note in {caveat(reply.model, config) for reply in turn.replies if reply.items}:
+                if note:
+                    warn(f"note: {note}")
     else:
         _print_blind(session, turn, vote, request, out, side_by_side)
         if not interrupted:
@@ -309,7 +323,7 @@ def _print_result(
         if text and not text.endswith("\n"):
             out.write("\n")
     elif not side_by_side:
-        out.write("\n".join(block(reply) for reply in turn.replies))
+        out.write("\n".join(block(reply, turn.count) for reply in turn.replies))
 
 
 def _print_blind(
@@ -320,7 +334,7 @@ def _print_blind(
         out.write(json_visible(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
     elif not side_by_side:
         shown = zip(blind.LABELS, blind.shown(turn, vote), strict=True)
-        out.write("\n".join(blind.block(label, reply) for label, reply in shown))
+        out.write("\n".join(blind.block(label, reply, turn.count) for label, reply in shown))
 
 
 def _vote_now_or_later(session: Session, vote: Vote, saver: Saver) -> None:

@@ -68,10 +68,10 @@ def blind_note(reply: Reply) -> str:
     return "" if reply.status == "ok" else f"[{reply.status}]"
 
 
-def block(label: str, reply: Reply) -> str:
+def block(label: str, reply: Reply, asked: int = 0) -> str:
     """One answer for a pipe, headed only by its label: `=== A`."""
     lines = [f"=== {label}", reply.text.rstrip("\n")]
-    for note in (item_summary(reply), blind_note(reply)):
+    for note in (item_summary(reply, asked), blind_note(reply)):
         if note:
             lines.append(f"--- {note}")
     return "\n".join(lines) + "\n"

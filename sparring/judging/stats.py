@@ -194,6 +194,16 @@ class Stats:
     sessions: int
     tasks: list[TaskStats]
     ledger: Ledger
+    #: Task -> the model it runs on when none is named, where the config sets one.
+    routes: dict[str, str] = field(default_factory=dict)
+
+    def route_for(self, task: str) -> str | None:
+        """The local model to make `task`'s default: its good-enough one, not yet routed."""
+        for recommendation in next((t.recommendations for t in self.tasks if t.task == task), []):
+            pair = recommendation.pair
+            if recommendation.verdict == "good-enough" and pair is not None:
+                return pair.subject
+        return None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -203,6 +213,7 @@ class Stats:
             "tasks": [task.as_dict() for task in self.tasks],
             "ledger": self.ledger.as_dict(),
             "recommendations": [r.as_dict() for task in self.tasks for r in task.recommendations],
+            "routes": dict(self.routes),
         }
 
 
@@ -239,6 +250,7 @@ def compute(
         by_turn: dict[int, list[ReplyFacts]] = {}
         for reply in entry.replies:
             by_turn.setdefault(reply.turn, []).append(reply)
+        held_up = _held_up(entry)
         for replies in by_turn.values():
             turn_task = replies[0].task
             if task is not None and turn_task != task:
@@ -248,7 +260,8 @@ def compute(
             for reply in replies:
                 figures = figures_of.setdefault(reply.model, ModelFigures(reply.model))
                 _count_reply(figures, reply)
-                ledger_module.count(ledger, reply, replies, config, flagship)
+                proven = (reply.turn, reply.model) in held_up
+                ledger_module.count(ledger, reply, replies, config, flagship, proven)
             names = {reply.model for reply in replies}
             if len(replies) == 2 and len(names) == 2:
                 key = _pair_key(*names)
@@ -283,7 +296,8 @@ def compute(
             key=lambda f: (f.location not in OWN_HARDWARE, -f.answers, f.model),
         )
         tasks.append(TaskStats(name, task_pairs, task_models, recommend(name, task_pairs)))
-    return Stats(sessions=sessions, tasks=tasks, ledger=ledger)
+    routes = {name: settings.model for name, settings in config.tasks.items() if settings.model}
+    return Stats(sessions=sessions, tasks=tasks, ledger=ledger, routes=routes)
 
 
 def for_session(session: Session, config: Config) -> Stats:
@@ -320,6 +334,19 @@ def _count_reply(figures: ModelFigures, reply: ReplyFacts) -> None:
         figures.cost += reply.cost
     elif reply.status in ANSWERED:
         figures.unpriced += 1
+
+
+def _held_up(entry: Entry) -> set[tuple[int, str]]:
+    """(turn, model) of every answer that won or tied a blind vote."""
+    held: set[tuple[int, str]] = set()
+    for vote in entry.votes:
+        if not vote.blind or len(vote.order) != 2:
+            continue
+        if vote.choice == "tie":
+            held.update((vote.turn, model) for model in vote.order)
+        elif vote.choice in ("A", "B"):
+            held.add((vote.turn, vote.order[0] if vote.choice == "A" else vote.order[1]))
+    return held
 
 
 def _pair_key(first: str, second: str) -> tuple[str, str]:

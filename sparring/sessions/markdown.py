@@ -31,7 +31,7 @@ def to_markdown(session: Session) -> str:
             if reply.thinking:
                 lines += _thinking_block(reply)
             lines += [reply.text.rstrip() or "(no answer)", ""]
-            for note in (item_summary(reply), status_note(reply)):
+            for note in (item_summary(reply, turn.count), status_note(reply)):
                 if note:
                     lines += [f"> {note}", ""]
     if session.keepers:

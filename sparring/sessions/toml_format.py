@@ -52,6 +52,8 @@ from pathlib import Path
 from typing import Any
 
 from sparring.errors import NewerFormat, SessionFormatError, StreamInterrupted
+from sparring.items import Item
+from sparring.providers.listing import ListShape
 from sparring.sessions.model import FORMAT_VERSION, VOTE_CHOICES, Reply, Session, Turn, Vote
 from sparring.typed import Malformed, build, toml_data
 
@@ -103,6 +105,11 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "output": turn.output,
         "to": turn.to,
         **({"think": turn.think} if turn.think else {}),
+        **({"count": turn.count} if turn.count else {}),
+        **({"shape": _shape_dict(turn.shape)} if turn.shape else {}),
+        **({"shared": turn.shared} if turn.shared else {}),
+        **({"anchor": True} if turn.anchor else {}),
+        **({"part": turn.part, "parts": turn.parts, "section": turn.section} if turn.parts else {}),
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,
@@ -117,11 +124,29 @@ _QUIET_WHEN_EMPTY = ("thinking", "thinking_estimated", "hidden_thinking")
 def reply_dict(reply: Reply) -> dict[str, Any]:
     """One reply as it is written in the session file."""
     data = vars(reply).copy()
-    data["items"] = [{"text": item.text, "count": item.count} for item in reply.items]
+    data["items"] = [_item_dict(item) for item in reply.items]
     for key in _QUIET_WHEN_EMPTY:
         if not data[key]:
             del data[key]
     return _drop_empty(data)
+
+
+def _shape_dict(shape: ListShape) -> dict[str, Any]:
+    return {"min_chars": shape.min_chars, "max_chars": shape.max_chars, "question": shape.question}
+
+
+def _item_dict(item: Item) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": item.text, "count": item.count}
+    if item.language:
+        data["language"] = item.language
+    if item.quote:
+        data["quote"] = item.quote
+    if item.anchor is not None:
+        data["anchor"] = list(item.anchor)
+        data["paragraph"] = item.paragraph
+    if item.section:
+        data["section"] = item.section
+    return data
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
@@ -160,11 +185,25 @@ def from_dict(data: dict[str, Any]) -> Session:
         for required in ("id", "created"):
             if required not in data:
                 raise Malformed(required, "is missing")
-        session = build(Session, data)
+        session = build(Session, _with_shape_counts(data))
         _check_references(session)
     except Malformed as error:
         raise SessionFormatError(str(error)) from None
     return session
+
+
+def _with_shape_counts(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with each turn's list shape given the turn's count, as it is held (the file
+    writes the count once, on the turn)."""
+    turns = data.get("turns")
+    if not isinstance(turns, list):
+        return data
+    shaped = []
+    for turn in turns:
+        if isinstance(turn, dict) and isinstance(turn.get("shape"), dict):
+            turn = {**turn, "shape": {**turn["shape"], "count": turn.get("count", 0)}}
+        shaped.append(turn)
+    return {**data, "turns": shaped}
 
 
 def _check_references(session: Session) -> None:

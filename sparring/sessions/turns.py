@@ -7,10 +7,14 @@ says was asked is exactly what the models saw.
 from __future__ import annotations
 
 from sparring import items as items_module
-from sparring.prompts import Prompt
+from sparring import sections
+from sparring.prompts import Prompt, messages
+from sparring.sections import Part
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 
 FOLLOW_UP = "follow-up"
+#: A part of a long draft shorter than this (in tokens) is too little to ask about.
+MIN_SECTION_TOKENS = 200
 
 
 def task_turn(
@@ -22,22 +26,77 @@ def task_turn(
     count: int | None = None,
     values: dict[str, str] | None = None,
     think: str | None = None,
+    part: Part | None = None,
 ) -> Turn:
-    """The task `prompt` on `context`, to every model in `models`.
+    """The task `prompt` on `context` (or on one `part` of it), to every model in `models`.
 
     `think` is the run's thinking setting; without one, the task's own.
     """
     think = think if think is not None else prompt.think
+    system, user, shared = messages(
+        prompt,
+        part.text if part is not None else context,
+        count=count,
+        instruction=instruction,
+        values=values,
+    )
     return Turn(
         task=prompt.name,
-        user=prompt.render(context, count=count, instruction=instruction, values=values),
-        system=prompt.system,
+        user=user,
+        system=system,
+        shared=shared,
         instruction=instruction,
         output=prompt.output,
         to="",
         think="" if think == "auto" else think,
+        count=(count or prompt.count) if prompt.output == "list" else 0,
+        shape=prompt.shape(count),
+        anchor=prompt.anchor and prompt.output == "list",
+        part=part.number if part is not None else 0,
+        parts=part.total if part is not None else 0,
+        section=part.title if part is not None else "",
         replies=[Reply(model=model) for model in models],
     )
+
+
+def section_turns(
+    prompt: Prompt,
+    context: str,
+    models: list[str],
+    room: int | None,
+    *,
+    instruction: str = "",
+    count: int | None = None,
+    values: dict[str, str] | None = None,
+    think: str | None = None,
+) -> list[Turn]:
+    """The task on `context` in parts that fit `room` tokens of prompt (one turn a part),
+    or on the whole of it when it fits or the room is not known."""
+    whole = task_turn(
+        prompt, context, models, instruction=instruction, count=count, values=values, think=think
+    )
+    if room is None or sections.tokens(whole.system + whole.user) <= room:
+        return [whole]
+    bare = task_turn(
+        prompt, "", models, instruction=instruction, count=count, values=values, think=think
+    )
+    # The prompt around the draft, and a few tokens a message for the chat template.
+    budget = room - sections.tokens(bare.system + bare.user) - 16
+    if budget < MIN_SECTION_TOKENS:
+        return [whole]  # no room for a part worth asking about: the model will say so
+    return [
+        task_turn(
+            prompt,
+            context,
+            models,
+            instruction=instruction,
+            count=count,
+            values=values,
+            think=think,
+            part=part,
+        )
+        for part in sections.split(context, budget)
+    ]
 
 
 def follow_up_turn(session: Session, text: str, models: list[str], to: str = "") -> Turn:
@@ -65,6 +124,12 @@ def again(turn: Turn, models: list[str]) -> Turn:
         output=turn.output,
         to="",
         think=turn.think,
+        count=turn.count,
+        shape=turn.shape,
+        anchor=turn.anchor,
+        part=turn.part,
+        parts=turn.parts,
+        section=turn.section,
         replies=[Reply(model=model) for model in models],
     )
 

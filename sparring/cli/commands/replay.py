@@ -17,7 +17,7 @@ def print_session(session: Session) -> None:
         target = f" → {turn.to}" if turn.to else ""
         show_line(f"## {turn.task}{target}\n")
         for reply in turn.replies:
-            show_line(block(reply))
+            show_line(block(reply, turn.count))
 
 
 def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:

@@ -24,7 +24,7 @@ from sparring.egress import EgressGate, always, check_local_only
 from sparring.sessions.model import Session
 from sparring.sessions.saving import Saver
 from sparring.sessions.turns import again, ideas, new_session
-from sparring.visible import json_visible
+from sparring.visible import json_visible, visible
 
 
 async def run_all(
@@ -125,8 +125,8 @@ def run(argv: list[str]) -> int:
         for turn in new.turns:
             show_line(f"## {turn.task}\n")
             for reply in turn.replies:
-                show_line(block(reply))
+                show_line(block(reply, turn.count))
         print_diff(diffs, old, new)
-    print(f"sparring: saved as session {new.id} (re-run of {old.id})", file=sys.stderr)
+    print(visible(f"sparring: saved as session {new.id} (re-run of {old.id})"), file=sys.stderr)
     codes = [report(new, turn, saver, False, True) for turn in new.turns]
     return next((code for code in codes if code), 0)

@@ -28,6 +28,8 @@ from sparring.egress import EgressGate, EgressRequest, Refused, always, check_mo
 from sparring.engine import LiveReply, TurnListener, run_turn
 from sparring.errors import CannotSave, NewerFormat
 from sparring.figures import live_figures, thinking_progress
+from sparring.fitness import notes
+from sparring.language import detect
 from sparring.prompts import FREE_TEXT
 from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
@@ -116,7 +118,7 @@ class MainScreen(Screen[None]):
         Binding("f2", "add_column", "Add column"),
         Binding("f3", "remove_column", "Drop column"),
         Binding("f4", "keep", "Keep"),
-        Binding("f6", "cycle_think", "Think", show=False),
+        Binding("f6", "cycle_think", "Think", show=False, priority=True),
         Binding("f8", "toggle_blind", "Blind"),
         Binding("f9", "toggle_stats", "Stats", show=False),
         *(Binding(key, f"vote('{key}')", label) for key, label in VOTE_KEYS.items()),
@@ -350,6 +352,9 @@ class MainScreen(Screen[None]):
                 await self._show_ended(column, view, refused[-1])
                 continue
             turn.replies.append(reply)
+            if not blind_run:
+                draft = self.session.context.text
+                view.note(notes(ref, turn.task, detect(draft), options.config))
             view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
             column.show_figures("")
             self.streams.append(Stream(reply, column, view))
