@@ -46,6 +46,7 @@ BENCHMARKS: dict[str, tuple[str, int]] = {
     "lists": ("bench_lists", 10),
     "warmup": ("bench_warmup", 11),
     "prefix": ("bench_prefix", 11),
+    "anchors": ("bench_anchors", 17),
 }
 CHILD_TIMEOUT = 300.0
 

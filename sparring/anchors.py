@@ -21,6 +21,8 @@ from sparring.items import Item, normalize
 MATCH = 85.0
 #: Quotes shorter than this (in characters, normalized) say too little to pin anything.
 SHORTEST = 8
+# A double-quoted passage that opens the item, then a dash or a colon: the form asked for.
+_LEADING = re.compile(r"""^["“«„](?P<quote>[^"“”«»„]{2,300})["”»“]\s*[-–—:]+\s*(?P<text>\S.*)$""")
 # The last double-quoted passage of an item, after a dash, a colon or in parentheses.
 _QUOTE = re.compile(
     r"""\s*(?:[-–—:]\s*|\(\s*)?(?:["“«„](?P<quote>[^"“”«»„]{2,300})["”»“])\s*\)?\s*[.;]?\s*$"""
@@ -37,7 +39,11 @@ class Anchor:
 
 
 def split_quote(text: str) -> tuple[str, str]:
-    """(the item, its quote): the trailing quoted passage taken off the item's text."""
+    """(the item, its quote): the quoted passage taken off the item's text, where it opens
+    the item (as asked) or ends it (as models also write it)."""
+    leading = _LEADING.match(text.strip())
+    if leading is not None:
+        return leading.group("text").strip(), leading.group("quote").strip()
     found = _QUOTE.search(text)
     if found is None or found.start() == 0:
         return text, ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -396,11 +397,14 @@ async def _finish(
         cache_write_tokens=reply.cache_write_tokens,
     )
     if output == "list" and reply.status != "refused":
+        read = functools.partial(
+            items_module.items_of, reply.text, quoted=marks is not None and marks.draft is not None
+        )
         try:
             # Folding a long list takes tens of milliseconds: off the event loop.
-            reply.items = await asyncio.to_thread(items_module.items_of, reply.text)
+            reply.items = await asyncio.to_thread(read)
         except asyncio.CancelledError:
-            reply.items = items_module.items_of(reply.text)
+            reply.items = read()
         if marks is not None:
             marks.apply(reply.items)
     listener.ended(index, reply)

@@ -53,22 +53,25 @@ class Item:
         return bool(self.quote) and self.anchor is None
 
 
-def parse_items(reply: str) -> list[str]:
+def parse_items(reply: str, *, quoted: bool = False) -> list[str]:
     """The items of a list reply: its numbered or bulleted lines.
 
     A reply with no markers at all is read one item per line, skipping an
-    introduction that ends with a colon.
+    introduction that ends with a colon. `quoted`: the items carry a quote of
+    the draft (anchors.py), kept as written, not taken for the item.
     """
     lines = [line for line in reply.splitlines() if line.strip()]
     marked = [match.group("text") for line in lines if (match := _MARKER.match(line))]
     if not marked:
         marked = [line for line in lines if not line.rstrip().endswith(":")]
-    items = [_clean(text) for text in marked]
+    items = [_clean(text, quoted) for text in marked]
     return [item for item in items if item]
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, keep_quotes: bool = False) -> str:
     text = text.replace("**", "").replace("__", "").strip()
+    if keep_quotes:
+        return text.strip(" `#")
     quoted = _QUOTED_LEAD.match(text)
     if quoted:
         return quoted.group("quoted").strip()
@@ -102,8 +105,8 @@ def fold(texts: list[str], threshold: float = FOLD_THRESHOLD) -> list[Item]:
     return items
 
 
-def items_of(reply: str, threshold: float = FOLD_THRESHOLD) -> list[Item]:
-    return fold(parse_items(reply), threshold)
+def items_of(reply: str, threshold: float = FOLD_THRESHOLD, *, quoted: bool = False) -> list[Item]:
+    return fold(parse_items(reply, quoted=quoted), threshold)
 
 
 def match_items(

@@ -7,8 +7,8 @@ import pytest
 
 from sparring import anchors, engine
 from sparring.config import Config
-from sparring.items import Item
-from sparring.providers.listing import ListShape, grammar_text
+from sparring.items import Item, items_of
+from sparring.providers.listing import JsonItems, ListShape, grammar_text, json_schema
 from sparring.providers.scripted import Script, ScriptedFactory
 from sparring.sessions.model import Context, Reply, Session, Turn
 from sparring.sessions.toml_format import from_toml, to_toml
@@ -163,13 +163,35 @@ def test_the_session_file_keeps_where_each_item_points() -> None:
 
 
 class TestTheShapeAsksForTheQuote:
-    """The embedded model is held to `N. item "quote"` lines by a GBNF grammar (llama.cpp's
+    """The embedded model is held to `N. "quote" - item` lines by a GBNF grammar (llama.cpp's
     grammars/README.md: character classes, repetition {m,n}); the quote then always comes,
+    first, as a small model copies a passage well (measured: with the quote last, the item
+    ran to its length cap and the quote went on from it, 0 of 21 found; first, 3 of 7),
     and whether it is really in the draft is for `find` to say."""
 
-    def test_the_grammar_ends_each_item_with_a_quote(self) -> None:
+    def test_the_grammar_opens_each_item_with_a_quote(self) -> None:
         grammar = grammar_text(ListShape(2, 20, 220, question=True, quote=True))
-        assert '[^\\n"?]{19,219} "?" " \\"" [^\\n"]{8,160} "\\""' in grammar
+        assert (
+            'item ::= "\\"" [^\\n"]{8,160} "\\" - " [^\\n\\t #*"\\-] [^\\n"?]{19,219} "?"'
+            in grammar
+        )
+
+    def test_a_schema_asks_for_each_quote_before_its_item(self) -> None:
+        # llama.cpp's json-schema-to-grammar writes required properties in the order of
+        # `properties` (llama_cpp/llama_grammar.py SchemaConverter._build_object_rule), so
+        # a schema-held model writes the quote first too.
+        schema = json_schema(ListShape(2, quote=True))
+        assert list(schema["properties"]) == ["quote_1", "item_1", "quote_2", "item_2"]
+        assert schema["required"] == ["quote_1", "item_1", "quote_2", "item_2"]
+
+    def test_quote_and_item_values_make_one_line_as_the_model_was_asked(self) -> None:
+        reader = JsonItems(quote=True)
+        pieces = ['{"quote_1": "fell to \\"zero\\"", "item_1": "One', ' town.", "quote_2": "a']
+        lines = [line for piece in pieces for line in reader.feed(piece)]
+        assert lines == ["1. \"fell to 'zero'\" - One town.\n"]
+        [item] = items_of(lines[0], quoted=True)
+        anchors.pin([item], DRAFT)
+        assert (item.text, item.quote) == ("One town.", "fell to 'zero'")
 
     def test_the_llama_cpp_grammar_parses(self) -> None:
         from llama_cpp.llama_grammar import LlamaGrammar

@@ -105,7 +105,11 @@ class AnthropicBackend(Backend):
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         while True:
             arguments = self.arguments(request)
-            items = JsonItems() if "output_config" in arguments else None
+            items = (
+                JsonItems(request.shape.quote)
+                if "output_config" in arguments and request.shape is not None
+                else None
+            )
             try:
                 async for event in self._events(arguments):
                     if items is not None and isinstance(event, str):

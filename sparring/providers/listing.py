@@ -33,7 +33,8 @@ class ListShape:
     max_chars: int = 220
     #: Each item ends with a question mark (the questions task).
     question: bool = False
-    #: Each item ends with a short quote of the draft in double quotes (anchors.py).
+    #: Each item opens with a short quote of the draft in double quotes, then " - "
+    #: (anchors.py): a small model copies a passage well, and then writes about it.
     quote: bool = False
 
 
@@ -51,8 +52,8 @@ def grammar_text(shape: ListShape) -> str:
     lines = " ".join(f'"{n}. " item "\\n"' for n in range(1, shape.count + 1))
     low = max(shape.min_chars - 1, 0)
     high = max(shape.max_chars - 1, low)
-    # With a quote to follow, the item's own text holds no double quote: the quote is
-    # then the one passage in quotes, where anchors.py looks for it.
+    # After a quote, the item's own text holds no double quote: the quote is then the
+    # one passage in quotes, where anchors.py looks for it.
     text = '[^\\n"]' if shape.quote else "[^\\n]"
     if shape.question:
         text = text.replace("]", "?]")
@@ -61,21 +62,27 @@ def grammar_text(shape: ListShape) -> str:
         item = f'[^\\n\\t #*"\\-] {text}{{{low},{high}}}'
     if shape.quote:
         shortest, longest = QUOTE_CHARS
-        item += f' " \\"" [^\\n"]{{{shortest},{longest}}} "\\""'
+        item = f'"\\"" [^\\n"]{{{shortest},{longest}}} "\\" - " {item}'
     return f"root ::= {lines}\nitem ::= {item}\n"
 
 
-def keys(count: int) -> list[str]:
+def keys(count: int, quote: bool = False) -> list[str]:
+    """item_1..item_N; with quotes, quote_1, item_1, quote_2, ...: the quote comes first."""
+    if quote:
+        return [key for n in range(1, count + 1) for key in (f"quote_{n}", f"item_{n}")]
     return [f"item_{n}" for n in range(1, count + 1)]
 
 
 def json_schema(shape: ListShape) -> dict[str, Any]:
-    """An object of `count` required string keys, item_1..item_N, and no others."""
+    """An object of `count` required string keys, item_1..item_N, and no others; a shape
+    with quotes has a quote_N before each item_N, in that order (llama.cpp's grammar from a
+    schema, and so Ollama's `format`, writes required properties in their order)."""
     item: dict[str, Any] = {"type": "string"}
+    names = keys(shape.count, shape.quote)
     return {
         "type": "object",
-        "properties": {key: dict(item) for key in keys(shape.count)},
-        "required": keys(shape.count),
+        "properties": {key: dict(item) for key in names},
+        "required": names,
         "additionalProperties": False,
     }
 
@@ -86,10 +93,13 @@ class JsonItems:
     Only string values are read; the text of each value is given back as
     `N. value\\n` once its closing quote arrives, so a cut stream keeps every
     whole item. Newlines inside a value become spaces: one item, one line.
+    With `quote`, values come in pairs (quote_N, item_N) and make `N. "quote" - item`.
     A server that ignored the schema and wrote text is passed through as written.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, quote: bool = False) -> None:
+        self.quote = quote
+        self.held: str | None = None  # a quote, until its item comes
         self.buffer = ""
         self.number = 0
         self.position = 0  # where reading goes on in buffer
@@ -113,8 +123,14 @@ class JsonItems:
             if value is None:
                 return out
             self.position = end
-            self.number += 1
             line = " ".join(value.split())
+            if self.quote and self.held is None:
+                self.held = line.replace('"', "'")
+                continue
+            self.number += 1
+            if self.held is not None:
+                line = f'"{self.held}" - {line}'
+                self.held = None
             out.append(f"{self.number}. {line}\n")
 
     def close(self) -> list[str]:

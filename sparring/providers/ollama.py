@@ -227,7 +227,7 @@ class OllamaBackend(Backend):
             options["seed"] = request.seed
         shape = request.shape if self.takes_shape else None
         inline = InlineThinking()
-        items = JsonItems() if shape is not None else None
+        items = JsonItems(shape.quote) if shape is not None else None
         try:
             stream = await self.client.chat(
                 model=self.model,

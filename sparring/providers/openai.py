@@ -40,7 +40,7 @@ from sparring.providers import OPENAI_URL, ModelRef, expected_location, provider
 from sparring.providers.base import Backend, ChatRequest, Finish, Location, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_command, key_from_env
-from sparring.providers.listing import JsonItems, json_schema
+from sparring.providers.listing import JsonItems, ListShape, json_schema
 from sparring.providers.thinking import InlineThinking, Thinking
 from sparring.secret import Secret
 
@@ -58,6 +58,8 @@ THINKING_NAMES = re.compile(
 LIMIT_PARAMETERS = ("max_tokens", "max_completion_tokens")
 #: Parameters a model refused, by (base URL, model): kept for the rest of the run.
 _LESSONS: dict[tuple[str, str], dict[str, str]] = {}
+#: The lesson that says which form of a JSON schema a server takes (see _response_format).
+SCHEMA_FORM = "response_format.type"
 #: Context windows servers named when a limit was too large, by (base URL, model).
 _WINDOWS: dict[tuple[str, str], int] = {}
 #: A refused parameter is asked about again at most this many times a request.
@@ -211,21 +213,27 @@ class OpenAIBackend(Backend):
         if request.seed is not None:
             arguments["seed"] = request.seed
         if request.shape is not None:
-            # OpenAI's structured outputs, which llama.cpp's server, vLLM and LM Studio take too.
-            arguments["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {
-                    "name": "items",
-                    "strict": True,
-                    "schema": json_schema(request.shape),
-                },
-            }
+            arguments["response_format"] = self._response_format(request.shape)
         for refused, instead in self.lessons.items():
+            if refused == SCHEMA_FORM:
+                continue
             if refused in arguments and refused not in LIMIT_PARAMETERS:
                 del arguments[refused]
             elif refused in arguments and instead:
                 arguments[instead] = arguments.pop(refused)
         return arguments
+
+    def _response_format(self, shape: ListShape) -> dict[str, Any]:
+        """OpenAI's structured outputs, which llama.cpp's server, vLLM and LM Studio take;
+        llama-cpp-python's server takes only "text" or "json_object" with a `schema`
+        (llama_cpp/llama_types.py ChatCompletionRequestResponseFormat), learned when it
+        refuses the first."""
+        if self.lessons.get(SCHEMA_FORM) == "json_object":
+            return {"type": "json_object", "schema": json_schema(shape)}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "items", "strict": True, "schema": json_schema(shape)},
+        }
 
     def _effort(self, request: ChatRequest) -> str | None:
         """`reasoning_effort` for the think setting, as the model takes it."""
@@ -250,11 +258,15 @@ class OpenAIBackend(Backend):
                 response_context = create(**arguments)
                 response = await response_context.__aenter__()
                 break
-            except openai.BadRequestError as error:
+            except (openai.BadRequestError, openai.InternalServerError) as error:
                 attempt += 1
-                if attempt > MAX_LESSONS or not self._learn(error, arguments):
+                learned = self._learn_format(error, arguments) or (
+                    isinstance(error, openai.BadRequestError) and self._learn(error, arguments)
+                )
+                if attempt > MAX_LESSONS or not learned:
                     raise
-        items = JsonItems() if "response_format" in arguments else None
+        quote = request.shape is not None and request.shape.quote
+        items = JsonItems(quote) if "response_format" in arguments else None
         try:
             async for event in _chunks(response, self.label):
                 if items is not None and isinstance(event, str):
@@ -264,6 +276,25 @@ class OpenAIBackend(Backend):
                     yield event
         finally:
             await response_context.__aexit__(None, None, None)
+
+    def _learn_format(self, error: openai.APIStatusError, arguments: dict[str, Any]) -> bool:
+        """A server that refused the json_schema response format: llama-cpp-python's answers
+        500 "validation error ... response_format ... Input should be 'text' or
+        'json_object'" (its pydantic check, wrapped by server/errors.py). It is asked in its
+        own form from then on; a server that refuses that too is asked without a format."""
+        format_sent = arguments.get("response_format")
+        message = body_message(error.body, str(error.message))
+        if not isinstance(format_sent, dict) or "response_format" not in message:
+            return False
+        if format_sent.get("type") == "json_schema" and "json_object" in message:
+            self.lessons[SCHEMA_FORM] = "json_object"
+            self.say(f"{self.label} takes a JSON schema in its own form: sparring sends that")
+            return True
+        if "response_format" not in self.lessons:
+            self.lessons["response_format"] = ""
+            self.say(f"{self.label} does not take response_format: asks again without it")
+            return True
+        return False
 
     def _learn(self, error: openai.BadRequestError, arguments: dict[str, Any]) -> bool:
         """Learn from a 400 that refuses a parameter, or a limit too large for the model's
