@@ -43,7 +43,7 @@ user = "Here is my text"
 [[turns.replies]]
 model = "local"
 status = "ok"
-text = "1. Trees"
+text = {text}
 {reply}
 """
 
@@ -52,7 +52,8 @@ DEEP = "[" * 100_000 + "]" * 100_000
 #: (name, what is wrong, the field the one line names)
 MALFORMED = [
     ("writer-text", {"top": 'writer = "abc"'}, "writer must be a whole number"),
-    ("text-number", {"reply": "input_tokens = 5\n"}, None),  # valid: the control case
+    ("input-tokens", {"reply": "input_tokens = 5\n"}, None),  # valid: the control case
+    ("text-number", {"text": "12345"}, "turns[0].replies[0].text must be text, not the number"),
     ("reply-text-number", {"reply": "ttft = 1.5\nseconds = 2\noutput_tokens = 3"}, None),
     (
         "ttft-text",
@@ -92,6 +93,7 @@ def session_text(session_id: str, **parts: str) -> str:
         top=parts.get("top", ""),
         turn=parts.get("turn", ""),
         reply=parts.get("reply", ""),
+        text=parts.get("text", '"1. Trees"'),
     )
 
 
