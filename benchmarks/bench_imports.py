@@ -78,7 +78,8 @@ def run(quick: bool) -> list[Row]:
                 "local": ("local", {}),
             }
             for name, (model, extra) in backends.items():
-                arguments = ["headlines", draft, "-m", model]
+                # --yes: the fakes stand for OpenAI and Anthropic, which are the cloud.
+                arguments = ["headlines", draft, "-m", model, "--yes"]
                 modules = loaded_modules(arguments, harness.command_env(home, **extra), out)
                 rows.append(row(f"a pipe run on {name}", modules, NEEDS[name]))
     return rows

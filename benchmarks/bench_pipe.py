@@ -46,7 +46,8 @@ def compare(
     model, url, extra = setup
     env = harness.command_env(home, **extra)
     draft = str(harness.draft_file(home))
-    command = [*harness.sparring_command(), "headlines", draft, "-m", model, "--print"]
+    # --yes: the fakes stand for OpenAI and Anthropic, which are the cloud.
+    command = [*harness.sparring_command(), "headlines", draft, "-m", model, "--print", "--yes"]
 
     def through_sparring() -> dict[str, float]:
         return figures(harness.checked(harness.timed_run(command, env), f"sparring -m {model}"))

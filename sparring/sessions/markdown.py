@@ -8,6 +8,7 @@ from typing import Any
 from sparring.figures import figures_line, heading, item_summary, status_note, thinking_summary
 from sparring.sessions.model import Reply, Session
 from sparring.sessions.toml_format import to_dict
+from sparring.visible import json_visible
 
 
 def to_markdown(session: Session) -> str:
@@ -56,7 +57,7 @@ def _thinking_block(reply: Reply) -> list[str]:
 
 def to_json(session: Session) -> str:
     data: dict[str, Any] = to_dict(session)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_visible(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _quote(text: str) -> str:

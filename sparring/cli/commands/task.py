@@ -10,6 +10,7 @@ from sparring.cli.parsing import add_privacy_flags, command_parser, field_values
 from sparring.config import THINK_SETTINGS, Config, Privacy
 from sparring.errors import UsageError
 from sparring.prompts import Prompt
+from sparring.visible import encodable
 
 EPILOG = """\
 examples:
@@ -112,7 +113,10 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
-    values = field_values(options.fields)
+    # Text from the command line is the writer's words, sent and saved: a byte that is not
+    # UTF-8 (`--ask $'\xff'`) becomes U+FFFD. File names stay paths (see context.path_text).
+    options.ask = encodable(options.ask)
+    values = {name: encodable(value) for name, value in field_values(options.fields).items()}
 
     available = prompts.load_all()
     task, files = _split_task(options.args, available, bool(options.ask))
@@ -152,7 +156,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
     _warn(gathered.warnings)
 
-    from sparring.cli import lifecycle
+    from sparring.cli import lifecycle, streams
 
     if whole_process:
         lifecycle.hold_gc()  # until the first text arrives (pipe.py releases it)
@@ -181,7 +185,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     )
     if whole_process:
         # The session is saved and synced, the answer printed: nothing is left to do.
-        lifecycle.exit_now(code)
+        lifecycle.exit_now(streams.finish(code))
     return code
 
 

@@ -16,6 +16,8 @@ from sparring.figures import short_figures, where_label
 from sparring.providers import expected_location, resolve
 from sparring.sessions.model import Reply
 from sparring.tui.widgets.reply import ReplyView
+from sparring.tui.widgets.visible_text import VISIBLE
+from sparring.visible import visible
 
 
 def known_model_names(config: Config) -> list[str]:
@@ -45,6 +47,7 @@ class AnswerColumn(Vertical):
             self.initial_model,
             placeholder="model, e.g. local or ollama:qwen3:4b",
             suggester=SuggestFromList(known_model_names(self.config), case_sensitive=False),
+            highlighter=VISIBLE,
             disabled=self.read_only,
             compact=True,
             classes="model",
@@ -114,7 +117,8 @@ class AnswerColumn(Vertical):
 
     def show_where(self, location: str, backend: str = "") -> None:
         label = where_label(location)
-        self.query_one(".where", Static).update(f"{label} · {backend}" if backend else label)
+        shown = f"{label} · {backend}" if backend else label
+        self.query_one(".where", Static).update(visible(shown))
 
     def show_figures(self, text: str) -> None:
         figures = self.query_one(".figures", Static)
@@ -130,7 +134,7 @@ class AnswerColumn(Vertical):
         try:
             return where_label(expected_location(resolve(model, self.config)))
         except SparringError as error:
-            return error.one_line()
+            return visible(error.one_line())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

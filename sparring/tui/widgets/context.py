@@ -11,8 +11,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from sparring.context import read_file
+from sparring.context import path_text, read_file
 from sparring.errors import SparringError
+from sparring.tui.widgets.visible_text import VisibleTextArea
+from sparring.visible import visible
 
 
 class ContextPane(Vertical):
@@ -37,7 +39,7 @@ class ContextPane(Vertical):
         self.border_title = "Draft"
 
     def compose(self) -> ComposeResult:
-        yield TextArea(
+        yield VisibleTextArea(
             self.initial_text,
             soft_wrap=True,
             read_only=self.read_only,
@@ -61,17 +63,18 @@ class ContextPane(Vertical):
         A document (Word, PDF...) is converted here, off the UI thread: it can take a while.
         """
         try:
-            document = read_file(path)
+            document = read_file(path, max_chars=self.max_chars)
         except SparringError as error:
             self.post_message(self.Failed(f"Not opened: {error.one_line()}"))
             return
         if not document.text.strip():
-            self.post_message(self.Failed(f"Not opened: {path} has no text"))
+            self.post_message(self.Failed(f"Not opened: {path_text(path)} has no text"))
             return
         if len(document.text) > self.max_chars:
             self.post_message(
                 self.Failed(
-                    f"Not opened: {path} has {len(document.text):,} characters; the limit is "
+                    f"Not opened: {path_text(path)} has {len(document.text):,} characters; "
+                    "the limit is "
                     f"{self.max_chars:,} (max_context_chars in config.toml)"
                 )
             )
@@ -80,7 +83,7 @@ class ContextPane(Vertical):
 
     def on_context_pane_loaded(self, message: Loaded) -> None:
         self.text_area.load_text(message.text)
-        self.sources = [str(message.path)]
+        self.sources = [path_text(message.path)]
         self.query_one(".sources", Static).update(self._sources_line())
         self.text_area.focus()
         for warning in message.warnings:
@@ -90,4 +93,4 @@ class ContextPane(Vertical):
         self.notify(message.text, severity="error")
 
     def _sources_line(self) -> str:
-        return f"from {', '.join(self.sources)}" if self.sources else ""
+        return visible(f"from {', '.join(self.sources)}") if self.sources else ""

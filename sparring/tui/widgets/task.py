@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, Select
 
 from sparring.prompts import FREE_TEXT, Prompt, free_text_prompt
+from sparring.tui.widgets.visible_text import VISIBLE
+from sparring.visible import visible
 
 DEFAULT_TASK = "headlines"
 
@@ -29,7 +31,7 @@ class TaskPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Select(
-            [(Text(name), name) for name in self.prompts],
+            [(Text(visible(name)), name) for name in self.prompts],
             value=self.initial_task,
             allow_blank=False,
             disabled=self.read_only,
@@ -37,6 +39,7 @@ class TaskPicker(Vertical):
         )
         yield Input(
             placeholder="instruction (needed for ask)",
+            highlighter=VISIBLE,
             disabled=self.read_only,
             compact=True,
             classes="instruction",
