@@ -45,7 +45,7 @@ async def fill(
     batch = max(1, math.ceil(target / FIRST_ROUND)) if target >= FIRST_ROUND else target
     seed = request.seed if request.seed is not None else random.SystemRandom().randrange(2**31)
     renumber = Renumber()
-    lines = _Lines()
+    lines = _Lines(quoted=shape.quote)
     usages: list[Usage] = []
     started = time.perf_counter()
     calls = 0
@@ -77,7 +77,8 @@ async def fill(
 class _Lines:
     """The item lines seen so far, and how many distinct ideas they hold."""
 
-    def __init__(self) -> None:
+    def __init__(self, quoted: bool = False) -> None:
+        self.quoted = quoted  # items that open with a quote are read as the answer will be
         self.open = ""
         self.texts: list[str] = []
         self.distinct = 0
@@ -85,7 +86,7 @@ class _Lines:
     def feed(self, text: str) -> None:
         self.open += text
         *whole, self.open = self.open.split("\n")
-        new = [item for line in whole for item in items_module.parse_items(line)]
+        new = [item for line in whole for item in items_module.parse_items(line, quoted=self.quoted)]
         if new:
             self.texts.extend(new)
             self.distinct = len(items_module.fold(self.texts))

@@ -15,7 +15,7 @@ from sparring.config import Config, Endpoint, ModelSettings
 from sparring.egress import EgressGate, always
 from sparring.providers.listing import JsonItems, ListShape, Renumber, grammar_text, json_schema
 from sparring.providers.scripted import Script, ScriptedFactory
-from sparring.sessions.model import Reply, Session, Turn
+from sparring.sessions.model import Context, Reply, Session, Turn
 
 SHAPE = ListShape(count=3, min_chars=8, max_chars=90)
 
@@ -113,6 +113,36 @@ class TestFilling:
         # The same prompt every call, so a prompt cache serves them all.
         assert len({request.messages for request in asked}) == 1
         assert reply.text.splitlines()[2].startswith("3. ")
+
+    async def test_two_points_on_one_quoted_passage_count_as_two(self) -> None:
+        # Found by CI: the filling read `"quote" - point` items by their quote and saw one
+        # idea where the answer keeps two, so a list of 10 ended with 11 items.
+        passage = "The council should start with the hottest districts first."
+        factory = ScriptedFactory(
+            {
+                "a": Script(
+                    takes_shape=True,
+                    deltas=[
+                        f'1. "{passage}" - It never says which districts are hottest\n',
+                        f'2. "{passage}" - Cooler districts pay the same taxes\n',
+                    ],
+                )
+            }
+        )
+        turn = Turn(
+            task="counter",
+            user="Find weak spots",
+            output="list",
+            count=2,
+            anchor=True,
+            shape=ListShape(2, quote=True),
+            replies=[Reply(model="a")],
+        )
+        session = Session(context=Context(f"Trees cost money. {passage}", []), turns=[turn])
+        await engine.run_turn(session, turn, CONFIG, backend_factory=factory)
+        [reply] = turn.replies
+        assert reply.calls == 1
+        assert [item.quote for item in reply.items] == [passage, passage]
 
     async def test_the_calls_are_bounded(self) -> None:
         factory = ScriptedFactory(
