@@ -13,6 +13,7 @@ runs in a thread so the event loop keeps going.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import os
 import threading
@@ -35,6 +36,40 @@ SMALL_CONTEXT = 2048
 
 _loaded: dict[tuple[str, int], Any] = {}
 _load_lock = threading.Lock()
+#: How long the release at exit waits for a generation that is stopping (Ctrl-Q mid-answer).
+RELEASE_WAIT = 10.0
+_release_registered = False
+
+
+def _release_at_exit() -> None:
+    global _release_registered
+    if not _release_registered:
+        _release_registered = True
+        atexit.register(release_models)
+
+
+def release_models() -> None:
+    """Free every loaded model now, while the interpreter is whole.
+
+    Left to the interpreter's teardown, llama-cpp-python's `Llama.__del__`
+    runs after the modules it calls are gone and prints `Exception ignored in
+    ... TypeError: 'NoneType' object is not callable` on every quit. Registered
+    with atexit when the first model loads; safe to call more than once. A
+    model still generating (its thread was told to stop) is waited for a
+    moment; one that does not stop in time is left to the process's end.
+    """
+    with _load_lock:
+        models = list(_loaded.values())
+        _loaded.clear()
+    for llama in models:
+        lock = llama.__dict__.get("_sparring_lock")
+        if lock is not None and not lock.acquire(timeout=RELEASE_WAIT):
+            continue
+        try:
+            llama.close()
+        finally:
+            if lock is not None:
+                lock.release()
 
 
 def default_model_path() -> Path | None:
@@ -112,6 +147,7 @@ class LocalBackend(Backend):
                         hint="is it a GGUF model file llama.cpp can read?",
                     ) from None
                 _loaded[key].__dict__.setdefault("_sparring_lock", threading.Lock())
+                _release_at_exit()
                 # Loading the weights is not the model's pace: reported on its own.
                 self.load_seconds = time.perf_counter() - loading
             return _loaded[key]
