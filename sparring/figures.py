@@ -185,3 +185,23 @@ def thinking_progress(live: LiveReply, now: float) -> str:
     tokens = estimate_characters(live.thinking_characters)
     word = "thinking" if live.thinking else "thought"
     return f"{word} · {ended - started:.0f} s · ~{tokens} tokens"
+
+
+def live_status(live: LiveReply, now: float) -> str:
+    """What a reply is doing, with the time since it was asked: the pipe's status line.
+
+    `starting 0.4s` (its SDK is imported), `loading the model 3s` (the embedded
+    model reads its weights), `waiting 2.1s` (asked, nothing back yet),
+    `thinking 6s · ~120 tok`, `writing 9s · ~310 tok`.
+    """
+    seconds = now - live.started
+    elapsed = f"{seconds:.0f}s" if seconds >= 10 else f"{seconds:.1f}s"
+    if live.first_delta_at is None:
+        if live.backend is None:
+            return f"starting {elapsed}"
+        if live.backend.loading:
+            return f"loading the model {elapsed}"
+        return f"waiting {elapsed}"
+    if live.thinking:
+        return f"thinking {elapsed} · ~{max(1, estimate_characters(live.thinking_characters))} tok"
+    return f"writing {elapsed} · ~{max(1, estimate_characters(live.characters))} tok"

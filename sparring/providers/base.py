@@ -54,6 +54,9 @@ class ChatRequest:
     think: ThinkLevel | None = None
     #: Tokens a model may spend thinking, on top of the answer's budget.
     thinking_budget: int = 4096
+    #: The sampler's seed: the same seed and request give the same answer where the
+    #: service honours it (llama.cpp, Ollama, OpenAI's best effort; Anthropic has none).
+    seed: int | None = None
 
     @property
     def system(self) -> str:
@@ -176,6 +179,9 @@ class Backend:
     location: Location = "local"
     #: When the current stream's request was sent (see `request_sent`).
     _sent_at: float | None = None
+    #: True while the model's weights are being loaded for the current request, where the
+    #: backend knows (the embedded model does): the live status says so.
+    loading: bool = False
 
     def __init__(self, model: str) -> None:
         self.model = model

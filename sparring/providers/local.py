@@ -132,6 +132,7 @@ class LocalBackend(Backend):
                         "llama-cpp-python is not installed", hint=_INSTALL_HINT
                     ) from None
                 loading = time.perf_counter()
+                self.loading = True
                 try:
                     _loaded[key] = Llama(
                         model_path=str(self.model_path),
@@ -146,6 +147,8 @@ class LocalBackend(Backend):
                         f"cannot load {self.model_path}: {error}",
                         hint="is it a GGUF model file llama.cpp can read?",
                     ) from None
+                finally:
+                    self.loading = False
                 _loaded[key].__dict__.setdefault("_sparring_lock", threading.Lock())
                 _release_at_exit()
                 # Loading the weights is not the model's pace: reported on its own.
@@ -235,6 +238,8 @@ class LocalBackend(Backend):
             stream=True,
             max_tokens=max_tokens,
             temperature=0.7 if request.temperature is None else request.temperature,
+            # Without one, llama-cpp-python seeds every answer alike: two runs, one answer.
+            seed=request.seed,
             repeat_penalty=1.1,
         ):
             if stop.is_set():

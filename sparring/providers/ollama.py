@@ -165,6 +165,8 @@ class OllamaBackend(Backend):
             options["num_ctx"] = num_ctx
         if request.temperature is not None:
             options["temperature"] = request.temperature
+        if request.seed is not None:
+            options["seed"] = request.seed
         inline = InlineThinking()
         try:
             stream = await self.client.chat(

@@ -175,6 +175,8 @@ class OpenAIBackend(Backend):
         }
         if request.temperature is not None:
             arguments["temperature"] = request.temperature
+        if request.seed is not None:
+            arguments["seed"] = request.seed  # a server that refuses it is taught (_learn)
         effort = self._effort(request)
         if effort is not None:
             arguments["reasoning_effort"] = effort

@@ -18,8 +18,8 @@ from sparring.items import Item
 from sparring.providers.base import generation_rate
 
 #: 2 added thinking, its figures, model load and cached tokens, and the "cut" and
-#: "refused" statuses; format 1 files are read as they are.
-FORMAT_VERSION = 2
+#: "refused" statuses; 3 the turn's seed. Older files are read as they are.
+FORMAT_VERSION = 3
 
 Status = Literal["ok", "streaming", "interrupted", "cancelled", "error", "cut", "refused"]
 #: Statuses of a reply whose text the writer can judge (it may be incomplete).
@@ -89,6 +89,9 @@ class Turn:
     to: str = ""
     #: How much the models were asked to think: off, low, medium, high; "" for their default.
     think: str = ""
+    #: The sampler's seed the models were sent: a new one each turn, unless the writer
+    #: asked for one (--seed), so asking again brings new ideas and a seed can be repeated.
+    seed: int | None = None
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

@@ -6,11 +6,20 @@ says was asked is exactly what the models saw.
 
 from __future__ import annotations
 
+import secrets
+
 from sparring import items as items_module
 from sparring.prompts import Prompt
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 
 FOLLOW_UP = "follow-up"
+#: Seeds are drawn below this: every backend that takes one takes a 31-bit integer.
+SEED_LIMIT = 2**31
+
+
+def new_seed() -> int:
+    """A fresh seed for a turn: asking again gives new ideas, not the same answer."""
+    return secrets.randbelow(SEED_LIMIT)
 
 
 def task_turn(
@@ -22,10 +31,12 @@ def task_turn(
     count: int | None = None,
     values: dict[str, str] | None = None,
     think: str | None = None,
+    seed: int | None = None,
 ) -> Turn:
     """The task `prompt` on `context`, to every model in `models`.
 
-    `think` is the run's thinking setting; without one, the task's own.
+    `think` is the run's thinking setting; without one, the task's own. `seed`
+    repeats a run's seed; without one, a new one is drawn.
     """
     think = think if think is not None else prompt.think
     return Turn(
@@ -36,11 +47,14 @@ def task_turn(
         output=prompt.output,
         to="",
         think="" if think == "auto" else think,
+        seed=new_seed() if seed is None else seed,
         replies=[Reply(model=model) for model in models],
     )
 
 
-def follow_up_turn(session: Session, text: str, models: list[str], to: str = "") -> Turn:
+def follow_up_turn(
+    session: Session, text: str, models: list[str], to: str = "", *, seed: int | None = None
+) -> Turn:
     """A follow-up to every column (`to` empty) or to one model, in the last task's role."""
     system = next((turn.system for turn in reversed(session.turns) if turn.system), "")
     think = session.turns[-1].think if session.turns else ""
@@ -51,6 +65,7 @@ def follow_up_turn(session: Session, text: str, models: list[str], to: str = "")
         output="text",
         to=to,
         think=think,
+        seed=new_seed() if seed is None else seed,
         replies=[Reply(model=model) for model in models],
     )
 
@@ -65,6 +80,7 @@ def again(turn: Turn, models: list[str]) -> Turn:
         output=turn.output,
         to="",
         think=turn.think,
+        seed=new_seed(),
         replies=[Reply(model=model) for model in models],
     )
 

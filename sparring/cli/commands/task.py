@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from sparring import __version__
-from sparring.cli.parsing import add_privacy_flags, command_parser, field_values
+from sparring.cli.parsing import (
+    add_privacy_flags,
+    add_run_flags,
+    command_parser,
+    field_values,
+    run_config,
+)
 from sparring.config import THINK_SETTINGS, Config, Privacy
 from sparring.errors import UsageError
 from sparring.prompts import Prompt
+
+if TYPE_CHECKING:
+    from sparring.cli.pipe import PipeOptions
 
 EPILOG = """\
 examples:
@@ -18,6 +28,7 @@ examples:
   sparring questions draft.md -m local --vs ollama:qwen3:4b
   sparring draft.md                             open the TUI on a draft
   sparring models | prompts | pull NAME|hf:OWNER/REPO | config init
+  sparring continue [ID] "shorter, please"      follow up on a session (the newest by default)
   sparring sessions [QUERY] | replay ID | rerun ID -m MODEL | export ID --format md
   sparring headlines draft.md -m local --vs flagship --blind    answers as A and B, then vote
   sparring vote ID a|b|tie|bad | stats [--task T] [--json]      is the small model good enough?
@@ -88,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not show a model's thinking on stderr (it is still saved)",
     )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="print a list task's reply as the model wrote it, not the folded list",
+    )
+    add_run_flags(parser)
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
     add_privacy_flags(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -102,7 +119,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     from sparring import prompts
     from sparring.context import gather, piped_stdin
 
-    config = config_module.load()
+    config = run_config(config_module.load(), options)
     privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
     models = [*options.model, *options.vs] or [config.default_model]
     if options.vs and not options.model:
@@ -160,12 +177,9 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             count=options.count,
             instruction=options.ask,
             values=values,
-            as_json=options.json,
-            save=not options.no_save,
-            privacy=privacy,
-            blind=options.blind,
             think=options.think,
-            show_thinking=not options.hide_thinking,
+            seed=options.seed,
+            options=pipe_options(options, privacy),
         ),
         config,
     )
@@ -173,6 +187,20 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
         # The session is saved and synced, the answer printed: nothing is left to do.
         lifecycle.exit_now(code)
     return code
+
+
+def pipe_options(options: argparse.Namespace, privacy: Privacy) -> PipeOptions:
+    """How the run is shown and kept, from the flags a task and `continue` share."""
+    from sparring.cli.pipe import PipeOptions
+
+    return PipeOptions(
+        as_json=options.json,
+        save=not options.no_save,
+        privacy=privacy,
+        blind=getattr(options, "blind", False),
+        show_thinking=not options.hide_thinking,
+        raw=options.raw,
+    )
 
 
 def _warn(warnings: list[str]) -> None:
