@@ -46,8 +46,14 @@ def parse_items(reply: str) -> list[str]:
     return [item for item in items if item]
 
 
+#: A number left at the start once the bold around it is gone (`**1. Title**`), or with
+#: no space after it (`1.Title`).
+_LEFT_NUMBER = re.compile(r"^\d{1,3}\s*[.):\]](?!\d)\s*(?=\S)")
+
+
 def _clean(text: str) -> str:
     text = text.replace("**", "").replace("__", "").strip()
+    text = _LEFT_NUMBER.sub("", text)
     quoted = _QUOTED_LEAD.match(text)
     if quoted:
         return quoted.group("quoted").strip()

@@ -180,19 +180,34 @@ def _check_template(where: str, template: str, allowed: set[str]) -> None:
             )
 
 
-def load_all() -> dict[str, Prompt]:
-    """The shipped prompts, then the user's: a user file of the same name overrides."""
+def load_all(broken: dict[str, PromptError] | None = None) -> dict[str, Prompt]:
+    """The shipped prompts, then the user's: a user file of the same name overrides.
+
+    A broken file raises PromptError; with `broken` given, it is left out and its
+    error kept there by name instead, so one bad file stops only its own task
+    (and a broken file of a shipped task's name does not quietly run the shipped one).
+    """
     prompts: dict[str, Prompt] = {}
     for folder in (paths.builtin_prompts_dir(), paths.user_prompts_dir()):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):
             try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                raise PromptError(f"{path}: not UTF-8 text", hint="save it as UTF-8") from None
-            prompts[path.stem] = parse(path.stem, text, path)
+                prompts[path.stem] = _read(path)
+            except PromptError as error:
+                if broken is None:
+                    raise
+                broken[path.stem] = error
+                prompts.pop(path.stem, None)
     return prompts
+
+
+def _read(path: Path) -> Prompt:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PromptError(f"{path}: not UTF-8 text", hint="save it as UTF-8") from None
+    return parse(path.stem, text, path)
 
 
 def get(name: str, prompts: dict[str, Prompt] | None = None) -> Prompt:

@@ -244,8 +244,6 @@ def run(request: PipeRequest, config: Config) -> int:
 
 def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: Config) -> int:
     """Run `turn` (the session's last), show it, save the session; the exit code."""
-    from sparring.cli import status as status_module
-
     # Drawn and recorded (saved below) before any answer is shown.
     vote = blind.start(session, len(session.turns) - 1) if options.blind else None
     confirm = egress_confirmation(session, turn, options.privacy, config)
@@ -262,7 +260,7 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
             view = SideBySide(len(turn.replies), raw=options.raw)
         else:
             view = SideBySide(2, labels=blind.LABELS, column=blind.display_index(turn, vote))
-    elif status_module.wanted():
+    elif is_terminal(sys.stderr):  # a log file gets no cursor tricks
         names = [reply.model for reply in turn.replies]
         status = StatusLine(names, sys.stderr, blind=vote is not None)
     listener = PipeListener(

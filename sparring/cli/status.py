@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
@@ -98,10 +97,3 @@ def _width(stream: TextIO) -> int:
         return os.get_terminal_size(stream.fileno()).columns
     except (OSError, ValueError):
         return 80
-
-
-def wanted(stream: TextIO | None = None) -> bool:
-    """A status line is drawn on a terminal only: a log file gets no cursor tricks."""
-    from sparring.cli.terminal import is_terminal
-
-    return is_terminal(stream or sys.stderr)

@@ -107,7 +107,23 @@ def heading(turn: Turn) -> str:
 
 def ideas(turn: Turn) -> list[str]:
     """The distinct items of every reply to `turn`, folded across the replies."""
-    texts = [item.text for reply in turn.replies for item in reply.items]
-    if not texts:
-        texts = [text for reply in turn.replies for text in items_module.parse_items(reply.text)]
-    return [item.text for item in items_module.fold(texts)]
+    return [text for text, _models in ideas_with_models(turn)]
+
+
+def ideas_with_models(turn: Turn) -> list[tuple[str, list[str]]]:
+    """The distinct items of every reply to `turn`, folded across the replies, each with
+    the models that proposed it."""
+    texts: list[str] = []
+    owners: list[str] = []
+    for reply in turn.replies:
+        own = [item.text for item in reply.items] or items_module.parse_items(reply.text)
+        texts += own
+        owners += [reply.model] * len(own)
+    folded = items_module.fold(texts)
+    proposed: list[list[str]] = [[] for _ in folded]
+    for text, owner in zip(texts, owners, strict=True):
+        for index, item in enumerate(folded):
+            if (text == item.text or text in item.variants) and owner not in proposed[index]:
+                proposed[index].append(owner)
+                break
+    return [(item.text, models) for item, models in zip(folded, proposed, strict=True)]

@@ -11,12 +11,33 @@ from sparring.sessions.model import Reply, Session
 
 
 def print_session(session: Session) -> None:
+    """Every turn (follow-ups with what was asked), its answers and vote, then the keepers.
+
+    A turn whose blind vote is still to be cast shows its answers as A and B only.
+    """
+    from sparring.judging import blind
+    from sparring.sessions.markdown import (
+        hidden,
+        keeper_line,
+        shown_replies,
+        turn_title,
+        vote_of,
+        vote_text,
+    )
+
     print(f"# {session.title}  ({session.id})\n")
-    for turn in session.turns:
-        target = f" → {turn.to}" if turn.to else ""
-        print(f"## {turn.task}{target}\n")
-        for reply in turn.replies:
-            print(block(reply))
+    for index, turn in enumerate(session.turns):
+        print(f"## {index + 1}. {turn_title(turn)}\n")
+        vote = vote_of(session, index)
+        for label, reply in shown_replies(session, index):
+            # As the model wrote it: the session's record, not a view of it.
+            print(blind.block(label, reply) if hidden(vote) else block(reply, raw=True))
+        if vote is not None:
+            print(f"{vote_text(session, vote)}\n")
+    if session.keepers:
+        print("## keepers\n")
+        for keeper in session.keepers:
+            print(f"- {keeper_line(session, keeper)}")
 
 
 def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:
@@ -42,7 +63,7 @@ async def _pace(session: Session, speed: float) -> None:
     from sparring.engine import LiveReply
 
     for turn in session.turns:
-        view = SideBySide(len(turn.replies))
+        view = SideBySide(len(turn.replies), raw=True)  # the stream, replayed as it came
         lives = [
             LiveReply(Reply(model=r.model, backend=r.backend, location=r.location))
             for r in turn.replies

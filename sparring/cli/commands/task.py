@@ -15,7 +15,7 @@ from sparring.cli.parsing import (
     run_config,
 )
 from sparring.config import THINK_SETTINGS, Config, Privacy
-from sparring.errors import UsageError
+from sparring.errors import PromptError, UsageError
 from sparring.prompts import Prompt
 
 if TYPE_CHECKING:
@@ -130,8 +130,9 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
         raise UsageError(f"--count must be at least 1, not {options.count}")
     values = field_values(options.fields)
 
-    available = prompts.load_all()
-    task, files = _split_task(options.args, available, bool(options.ask))
+    broken: dict[str, PromptError] = {}
+    available = prompts.load_all(broken)
+    task, files = _split_task(options.args, available, bool(options.ask), broken)
     _check_models(models, config, privacy)
 
     if task is None and not (options.print_mode or options.json):
@@ -213,11 +214,22 @@ def _warn(warnings: list[str]) -> None:
 
 
 def _split_task(
-    args: list[str], available: dict[str, Prompt], asking: bool
+    args: list[str],
+    available: dict[str, Prompt],
+    asking: bool,
+    broken: dict[str, PromptError] | None = None,
 ) -> tuple[str | None, list[str]]:
-    """The task (first argument, if it names a prompt) and the files after it."""
+    """The task (first argument, if it names a prompt) and the files after it.
+
+    A task whose prompt file is broken is refused with that file's error; the
+    other broken files are named in a warning, and every other task runs.
+    """
     from sparring.prompts import FREE_TEXT
 
+    broken = broken or {}
+    if args and args[0] in broken:
+        raise broken[args[0]]
+    _warn([f"skipped a broken prompt file: {error.one_line()}" for error in broken.values()])
     if not args:
         return (FREE_TEXT if asking else None), []
     first, rest = args[0], args[1:]

@@ -39,7 +39,7 @@ def model_line(figures: ModelFigures) -> str:
         parts.append(f"{figures.median_tokens_per_second:.0f} tok/s")
     location = figures.location
     parts.append(money(None if figures.unpriced else figures.cost, location))
-    return f"{figures.model} ({location}): " + " · ".join(parts)
+    return f"{figures.label} ({location}): " + " · ".join(parts)
 
 
 def session_lines(stats: Stats) -> list[str]:
