@@ -21,6 +21,12 @@ def shipped_prices() -> dict[str, Price]:
     }
 
 
+def vendor_models(vendor: str) -> list[str]:
+    """The models the shipped price list names for `vendor` (anthropic, openai), in its order."""
+    data = tomllib.loads(_PRICE_LIST.read_text(encoding="utf-8"))
+    return list(data.get(vendor, {}))
+
+
 def price_for(model: str, config: Config) -> Price | None:
     """The price of `model` (a bare model name), by exact name or longest prefix."""
     prices = {**shipped_prices(), **config.pricing}
