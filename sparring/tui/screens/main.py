@@ -1,33 +1,41 @@
 """The main screen: the draft, the task, the answer columns, the keepers, the prompt line.
 
 A turn streams in one worker (`stream_turn`) that runs the engine, whose
-listener only posts messages: a reply `Began` (its LiveReply, which holds its
-deltas), a reply `Ended` (finished by the engine), `TurnDone`. A timer's
-`Frame` shows each stream's new deltas. The handlers below are the only code
-that touches the widgets; blind turns and keepers are plain helpers.
+listener only posts messages (streams.py): a reply `Began` (its LiveReply,
+which holds its deltas), a reply `Ended` (finished by the engine),
+`TurnDone`. A timer's `Frame` shows each stream's new deltas. The handlers
+below are the only code that touches the widgets; what may be sent
+(sending.py), blind turns (judging.py) and keepers (keeping.py) are plain
+helpers.
+
+The keys are laid out for the way a writer goes: Tab goes draft, task, Run,
+each answer column, the follow-up line; ctrl+f jumps to the follow-up line,
+Left and Right move between columns, F7 picks a column's model. The footer
+shows what can be done now (Stop only while answers stream; only the vote
+while a blind vote waits), its most important keys first, so that they stay
+at 80 columns; the rest are in the palette (ctrl+p).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Select
+from textual.widgets import Select, Static
 
-from sparring.egress import EgressGate, EgressRequest, Refused, always, check_model
-from sparring.engine import LiveReply, TurnListener, run_turn
-from sparring.errors import CannotSave, NewerFormat
-from sparring.figures import live_figures, thinking_progress
+from sparring.egress import EgressGate, EgressRequest, always
+from sparring.engine import run_turn
+from sparring.errors import CannotSave, EgressRefused, NewerFormat
+from sparring.figures import live_figures
 from sparring.prompts import FREE_TEXT
 from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
@@ -37,123 +45,69 @@ from sparring.tui.blind_mode import ANSWERING, VOTE_FIRST, VOTE_KEYS, BlindMode,
 from sparring.tui.options import AppOptions
 from sparring.tui.screens.judging import Judging
 from sparring.tui.screens.keeping import Keeping
-from sparring.tui.widgets.column import AnswerColumn
+from sparring.tui.screens.sending import KEPT_HERE, Sending
+from sparring.tui.screens.streams import (
+    FIGURES_EVERY,
+    FRAME,
+    FRAME_BESIDE_EMBEDDED,
+    TICK,
+    AskEgress,
+    Began,
+    Ended,
+    Frame,
+    Notice,
+    ScreenListener,
+    Stream,
+    TurnDone,
+)
+from sparring.tui.widgets.column import AnswerColumn, Thread
 from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.context import ContextPane
 from sparring.tui.widgets.follow_up import FollowUpLine
+from sparring.tui.widgets.footer import Footer
 from sparring.tui.widgets.keepers import KeepersPane
 from sparring.tui.widgets.reply import STATUS_LINES, ItemList, ReplyView
-from sparring.tui.widgets.stats_panel import StatsPanel
 from sparring.tui.widgets.task import TaskPicker
 
 if TYPE_CHECKING:
     from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
+    from sparring.tui.dialogs.stats import StatsScreen
 
-FRAME = 0.1  # seconds between redraws of the answers while they stream: each costs a layout
-# While the embedded model generates (in this process, on the same cores), the
-# answers are redrawn less often: each redraw takes CPU and the GIL from it.
-FRAME_BESIDE_EMBEDDED = 0.15
-TICK = 0.05  # the clock both frame rates are counted on
-FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
-EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
+__all__ = ["FRAME", "FRAME_BESIDE_EMBEDDED", "MainScreen"]
 
-
-@dataclass
-class Stream:
-    """A reply of the running turn, where it is shown, and how much of it is shown."""
-
-    reply: Reply
-    column: AnswerColumn
-    view: ReplyView
-    live: LiveReply | None = None  # the engine's, once the reply began
-    shown_parts: int = 0
-    shown_thinking: int = 0
-    ended: Reply | None = None  # the reply as the engine finished it
-    shown_ended: bool = False
-
-    def flush(self, now: float) -> None:
-        """Hand the view the deltas (and the thinking) that came since the last frame."""
-        live = self.live
-        if live is None:
-            return
-        if len(live.thinking_parts) != self.shown_thinking:
-            self.shown_thinking = len(live.thinking_parts)
-            text = "".join(live.thinking_parts) if self.view.thinking.expanded else ""
-            self.view.thinking.show(thinking_progress(live, now), text)
-        if len(live.parts) == self.shown_parts:
-            return
-        self.view.append("".join(live.parts[self.shown_parts :]))
-        self.shown_parts = len(live.parts)
-
-
-class ScreenListener(TurnListener):
-    """The engine's listener for one turn: it posts messages, and saves at checkpoints."""
-
-    def __init__(self, screen: MainScreen, turn_index: int) -> None:
-        self.screen = screen
-        self.turn_index = turn_index
-
-    def began(self, index: int, live: LiveReply) -> None:
-        self.screen.post_message(MainScreen.Began(self.turn_index, index, live))
-
-    def ended(self, index: int, reply: Reply) -> None:
-        self.screen.post_message(MainScreen.Ended(self.turn_index, index, reply))
-
-    def notice(self, text: str) -> None:
-        self.screen.post_message(MainScreen.Notice(text, "warning"))
-
-    def checkpoint(self) -> None:
-        self.screen.saver.save()
+EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep", "pick_model"}
+#: Actions that wait while answers stream (the footer hides them meanwhile).
+NOT_WHILE_RUNNING = {"run", "add_column", "remove_column", "open_file", "pick_model"}
+#: Below this width the draft panel folds away when a task runs, to give the answers room.
+NARROW = 100
+#: From this width the footer also shows the keys the palette holds at 80 columns.
+WIDE_FOOTER = 110
+#: Keys the footer shows only from WIDE_FOOTER columns on.
+WIDE_ONLY = {"toggle_draft", "open_file", "sessions"}
+VOTE_QUESTION = "Which is better?  a: A   b: B   t: tie   n: both bad"
 
 
 class MainScreen(Screen[None]):
     BINDINGS = [
-        Binding("f5", "run", "Run task", priority=True),
+        Binding("f5", "run", "Run", priority=True),
         Binding("escape", "stop", "Stop"),
         Binding("escape", "close", "Close"),
-        Binding("ctrl+o", "open_file", "Open file"),
-        Binding("ctrl+r", "sessions", "Sessions"),
-        Binding("f2", "add_column", "Add column"),
-        Binding("f3", "remove_column", "Drop column"),
-        Binding("f4", "keep", "Keep"),
-        Binding("f6", "cycle_think", "Think", show=False),
-        Binding("f8", "toggle_blind", "Blind"),
-        Binding("f9", "toggle_stats", "Stats", show=False),
         *(Binding(key, f"vote('{key}')", label) for key, label in VOTE_KEYS.items()),
+        Binding("ctrl+f", "follow_up", "Follow"),
+        Binding("f7", "pick_model", "Model"),
+        Binding("f2", "add_column", "Add"),
+        Binding("f4", "keep", "Keep"),
+        Binding("f8", "toggle_blind", "Blind"),
+        Binding("f9", "toggle_stats", "Stats"),
+        Binding("ctrl+b", "toggle_draft", "Draft"),
+        Binding("ctrl+o", "open_file", "Open"),
+        Binding("ctrl+r", "sessions", "Sessions"),
+        # The app's own ctrl+q, bound here too so that the footer shows it before the
+        # palette's entries (app bindings come last, and fall off at 80 columns).
+        Binding("ctrl+q", "app.quit", "Quit", priority=True),
+        Binding("f3", "remove_column", "Drop column", show=False),
+        Binding("f6", "cycle_think", "Think", show=False),
     ]
-
-    @dataclass
-    class Began(Message):
-        turn_index: int
-        reply_index: int
-        live: LiveReply
-
-    @dataclass
-    class Ended(Message):
-        turn_index: int
-        reply_index: int
-        reply: Reply
-
-    @dataclass
-    class TurnDone(Message):
-        turn_index: int
-
-    class Frame(Message):
-        """Time to redraw the streams; posted by a timer, handled in turn with the rest."""
-
-    @dataclass
-    class Notice(Message):
-        """Something a worker wants the writer to know."""
-
-        text: str
-        severity: str = "information"
-
-    @dataclass
-    class AskEgress(Message):
-        """The worker waits on `answer` until the writer allows (or refuses) sending."""
-
-        request: EgressRequest
-        answer: asyncio.Future[bool]
 
     def __init__(
         self,
@@ -166,6 +120,8 @@ class MainScreen(Screen[None]):
         task: str | None = None,
         read_only: bool = False,
         closable: bool = False,
+        open_path: Path | None = None,
+        run_at_once: bool = False,
     ) -> None:
         super().__init__()
         self.options = options
@@ -174,10 +130,14 @@ class MainScreen(Screen[None]):
         self.closable = closable
         self.initial_models = self.session.models or options.default_models(models)
         self.initial_task = self.session.task or task
+        #: A file to read into the draft once the screen is up (a new session on it).
+        self.open_path = open_path
+        self.run_at_once = run_at_once
         self.saver = Saver(self.session, self._report_save_failure)
         confirm = always if options.privacy.allow_cloud else self._ask_egress
         self.gate = EgressGate(self.session, confirm, options.config)
         self._egress_screen: ConfirmEgressScreen | None = None
+        self.stats_screen: StatsScreen | None = None
         self.running_turn: int | None = None
         self.streams: list[Stream] = []
         self._ticker: Timer | None = None
@@ -185,8 +145,11 @@ class MainScreen(Screen[None]):
         self._drawn_at = 0.0
         self.judging = Judging(self)
         self.keeping = Keeping(self)
+        self.sending = Sending(self)
         #: The next run's thinking setting (F6); None: the task's, else each model's.
         self.think_setting: str | None = None
+        #: The writer folded or unfolded the draft panel: it stays as they left it.
+        self.draft_pinned = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -199,10 +162,10 @@ class MainScreen(Screen[None]):
                 )
                 yield TaskPicker(self.options.prompts, self.initial_task, read_only=self.read_only)
                 yield KeepersPane(self.session, read_only=self.read_only)
-                yield StatsPanel()
             yield AnswerColumns(self.initial_models, self.options.config, read_only=self.read_only)
+        yield Static(VOTE_QUESTION, id="vote")
         yield FollowUpLine(read_only=self.read_only)
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         if self.session.turns:
@@ -224,6 +187,14 @@ class MainScreen(Screen[None]):
             self.columns[0].thread.focus()
         else:
             self.context_pane.text_area.focus()
+        if self.open_path is not None:
+            self.context_pane.read(self.open_path)
+        if self.run_at_once:
+            self.call_after_refresh(self.run_action, "run")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.footer.wide = event.size.width >= WIDE_FOOTER
+        self.footer.hidden_actions = set() if self.footer.wide else WIDE_ONLY
 
     # --- the parts -------------------------------------------------------
 
@@ -240,10 +211,6 @@ class MainScreen(Screen[None]):
         return self.query_one(KeepersPane)
 
     @property
-    def stats_panel(self) -> StatsPanel:
-        return self.query_one(StatsPanel)
-
-    @property
     def follow_up(self) -> FollowUpLine:
         return self.query_one(FollowUpLine)
 
@@ -256,19 +223,44 @@ class MainScreen(Screen[None]):
         return self.answer_columns.columns
 
     @property
+    def footer(self) -> Footer:
+        return self.query_one(Footer)
+
+    @property
+    def side(self) -> Vertical:
+        return self.query_one("#side", Vertical)
+
+    @property
+    def vote_question(self) -> Static:
+        return self.query_one("#vote", Static)
+
+    @property
     def blind(self) -> BlindMode:
         return self.judging.blind
 
-    # --- running a task or a follow-up --------------------------------------
+    # --- what can be done now ------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in EDITING_ACTIONS or action == "stop":
-            return not self.read_only
         if action == "close":
             return self.read_only and self.closable
         if action in ("toggle_blind", "vote"):
             return self.judging.allowed(action)
+        if self.judging.voting and action not in ("toggle_stats", "toggle_draft"):
+            return False  # the footer shows the vote alone
+        if action == "stop":
+            return not self.read_only and self.running_turn is not None
+        if self.running_turn is not None and action in NOT_WHILE_RUNNING:
+            return False
+        if action in EDITING_ACTIONS or action == "follow_up":
+            return not self.read_only
         return True
+
+    def state_changed(self) -> None:
+        """A turn began or ended, or a vote: the footer and the vote question follow."""
+        self.refresh_bindings()
+        self.vote_question.display = self.judging.voting
+
+    # --- running a task or a follow-up --------------------------------------
 
     async def action_run(self) -> None:
         if self._busy():
@@ -281,8 +273,12 @@ class MainScreen(Screen[None]):
             self.context_pane.text_area.focus()
             return
         if prompt.name == FREE_TEXT and not instruction:
-            self.notify("`ask` needs an instruction: type it under the task.")
+            self.notify("`ask` needs a question: type it under the task.")
             self.task_picker.instruction_input.focus()
+            return
+        if self.session.turns and context != self.session.context.text:
+            # One session, one draft: the earlier answers stay with the draft they answered.
+            self.new_session(context, self.context_pane.sources, run=True)
             return
         columns = self.columns
         if not self._distinct_models(columns):
@@ -297,7 +293,10 @@ class MainScreen(Screen[None]):
         self.session.title = self.session.title or make_title(prompt.name, context)
         models = [column.model for column in columns]
         turn = task_turn(prompt, context, models, instruction=instruction, think=self.think_setting)
-        await self._start(turn, columns, blind_run=self.judging.blind.armed)
+        self._send(turn, columns, blind_run=self.judging.blind.armed)
+
+    async def on_task_picker_run_pressed(self) -> None:
+        await self.run_action("run")
 
     async def on_follow_up_line_submitted(self, message: FollowUpLine.Submitted) -> None:
         if self.read_only or self._busy():
@@ -313,7 +312,7 @@ class MainScreen(Screen[None]):
             return
         models = [column.model for column in columns]
         self.follow_up.input.clear()
-        await self._start(follow_up_turn(self.session, message.text, models, message.to), columns)
+        self._send(follow_up_turn(self.session, message.text, models, message.to), columns)
 
     def _busy(self) -> bool:
         if self.running_turn is None and self.judging.blind.vote is not None:
@@ -326,37 +325,56 @@ class MainScreen(Screen[None]):
     def _distinct_models(self, columns: list[AnswerColumn]) -> bool:
         models = [column.model for column in columns if column.model]
         if len(models) != len(set(models)):
-            self.notify("Two columns name the same model; change one.", severity="warning")
+            self.notify("Two columns name the same model; change one (F7).", severity="warning")
             return False
         return True
 
+    def _send(self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False) -> None:
+        """Ask about the cloud first if need be, then start the turn."""
+        self.running_turn = -1  # nothing else starts while the question is open
+        models = [column.model for column in columns]
+
+        def start(declined: bool) -> None:
+            self.run_worker(self._start(turn, columns, blind_run=blind_run, declined=declined))
+
+        self.sending.ask_first(turn, models, start)
+
     async def _start(
-        self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False
+        self,
+        turn: Turn,
+        columns: list[AnswerColumn],
+        *,
+        blind_run: bool = False,
+        declined: bool = False,
     ) -> None:
         """Show a reply per column, refuse the models that cannot run, stream the rest."""
-        options = self.options
         self.session.turns.append(turn)
         turn_index = len(self.session.turns) - 1
         if blind_run:
             columns = self.judging.begin(turn_index, columns)
+        if self.size.width < NARROW and not self.draft_pinned and self.side.display:
+            self.side.display = False
+            self.notify("The draft is folded away to give the answers room: ctrl+b shows it.")
         asked, turn.replies = turn.replies, []
         refused: list[Reply] = []
         self.streams = []
         for reply, column in zip(asked, columns, strict=True):
             view = await column.add_reply(turn_index, reply.model, heading(turn), turn.output)
-            ref = check_model(reply.model, options.config, options.privacy)
-            if isinstance(ref, Refused):
-                refused.append(ref.as_reply())
-                await self._show_ended(column, view, refused[-1])
+            column.show_latest()
+            refusal = self.sending.refusal(reply.model, declined=declined)
+            if refusal is not None:
+                refused.append(refusal)
+                await self._show_ended(column, view, refusal)
                 continue
             turn.replies.append(reply)
             view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
-            column.show_figures("")
+            column.clear_figures()
             self.streams.append(Stream(reply, column, view))
         self.running_turn = turn_index
+        self.state_changed()
         if self._ticker is not None:
             self._ticker.stop()
-        self._ticker = self.set_interval(TICK, lambda: self.post_message(self.Frame()))
+        self._ticker = self.set_interval(TICK, lambda: self.post_message(Frame()))
         self.stream_turn(turn_index, refused)
 
     @work(exclusive=True, group="turn", exit_on_error=False)
@@ -378,19 +396,24 @@ class MainScreen(Screen[None]):
                 if reply.status in ("streaming", "cancelled"):
                     reply.status = "error"
                     reply.error = f"unexpected failure: {error!r}"
-            self.post_message(self.Notice(f"A backend failed unexpectedly: {error!r}", "error"))
+            self.post_message(Notice(f"A backend failed unexpectedly: {error!r}", "error"))
         finally:
             turn.replies.extend(refused)
             self.saver.save()
-            self.post_message(self.TurnDone(turn_index))
+            self.post_message(TurnDone(turn_index))
 
     async def _ask_egress(self, request: EgressRequest) -> bool:
-        """Called by the engine, in the worker: ask the writer through the screen."""
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.post_message(self.AskEgress(request, answer))
-        return await answer
+        """Called by the engine, in the worker: ask the writer through the screen.
 
-    def on_main_screen_ask_egress(self, message: AskEgress) -> None:
+        A no is refused in the app's words (the gate's own hint is the command line's).
+        """
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.post_message(AskEgress(request, answer))
+        if not await answer:
+            raise EgressRefused(KEPT_HERE)
+        return True
+
+    def on_ask_egress(self, message: AskEgress) -> None:
         from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
 
         def answered(send: bool | None) -> None:
@@ -402,15 +425,15 @@ class MainScreen(Screen[None]):
         self._egress_screen = dialog
         self.app.push_screen(dialog, answered)
 
-    def on_main_screen_began(self, message: Began) -> None:
+    def on_began(self, message: Began) -> None:
         if message.turn_index == self.running_turn:
             self.streams[message.reply_index].live = message.live
 
-    def on_main_screen_ended(self, message: Ended) -> None:
+    def on_ended(self, message: Ended) -> None:
         if message.turn_index == self.running_turn:
             self.streams[message.reply_index].ended = message.reply
 
-    async def on_main_screen_turn_done(self, message: TurnDone) -> None:
+    async def on_turn_done(self, message: TurnDone) -> None:
         for stream in self.streams:
             stream.flush(time.monotonic())
             await self._show_ended(stream.column, stream.view, stream.ended or stream.reply)
@@ -429,9 +452,12 @@ class MainScreen(Screen[None]):
         if self._egress_screen is not None:
             # The turn was stopped while the question was open; it no longer needs an answer.
             self._egress_screen.dismiss(False)
+        self.state_changed()
+        if self.judging.voting:
+            self.columns[0].thread.focus()  # out of any text field: a, b, t, n are the vote
         self.judging.refresh_stats()
 
-    async def on_main_screen_frame(self) -> None:
+    async def on_frame(self) -> None:
         """Show each stream's new text, and each reply that has ended.
 
         The live figures are redrawn a few times a second, not every frame.
@@ -459,7 +485,8 @@ class MainScreen(Screen[None]):
                 and stream.live is not None
                 and not self.judging.blind.hides(self.running_turn)
             ):
-                stream.column.show_figures(live_figures(stream.live, now, config))
+                width = stream.column.figures_width
+                stream.column.show_figures(live_figures(stream.live, now, config, width))
                 stream.column.follow()
 
     def redraw_interval(self) -> float:
@@ -485,12 +512,12 @@ class MainScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss()
 
-    def on_main_screen_notice(self, message: Notice) -> None:
+    def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
 
     def _report_save_failure(self, error: CannotSave | NewerFormat) -> None:
         text = error.one_line() if isinstance(error, CannotSave) else str(error)
-        self.post_message(self.Notice(f"Not saved: {text}. The session stays in memory.", "error"))
+        self.post_message(Notice(f"Not saved: {text}. The session stays in memory.", "error"))
 
     @work(group="save", exit_on_error=False)
     async def save_soon(self) -> None:
@@ -504,6 +531,28 @@ class MainScreen(Screen[None]):
         said = self.think_setting or "each task's or model's default"
         self.notify(f"Thinking for the next run: {said}.")
 
+    # --- moving around ---------------------------------------------------------
+
+    def action_follow_up(self) -> None:
+        self.follow_up.input.focus()
+
+    def action_toggle_draft(self) -> None:
+        """Fold the draft panel away (the answers take the width), or bring it back."""
+        self.draft_pinned = True
+        self.side.display = not self.side.display
+        if self.side.display:
+            self.context_pane.text_area.focus()
+
+    def action_focus_keepers(self) -> None:
+        self.side.display = True
+        self.keepers_pane.option_list.focus()
+
+    def on_thread_move(self, message: Thread.Move) -> None:
+        column = self.answer_columns.of(message.thread)
+        beside = self.answer_columns.beside(column, message.step) if column else None
+        if beside is not None:
+            beside.thread.focus()
+
     # --- blind turns, the vote and the stats (see judging.py) ---------------
 
     def action_toggle_blind(self) -> None:
@@ -511,9 +560,16 @@ class MainScreen(Screen[None]):
 
     def action_vote(self, key: str) -> None:
         self.judging.vote(key)
+        self.state_changed()
 
-    def action_toggle_stats(self) -> None:
-        self.stats_panel.toggle_class("shown")
+    async def action_toggle_stats(self) -> None:
+        from sparring.tui.dialogs.stats import StatsScreen
+
+        def closed(_result: None) -> None:
+            self.stats_screen = None
+
+        self.stats_screen = StatsScreen()
+        await self.app.push_screen(self.stats_screen, closed)
         self.judging.refresh_stats()
 
     @on(Select.Changed, "#task Select")
@@ -549,14 +605,43 @@ class MainScreen(Screen[None]):
         dialog = AskPathScreen("Export the keepers as Markdown to", message.default)
         self.app.push_screen(dialog, export)
 
-    # --- columns -----------------------------------------------------------
+    # --- columns and their models ---------------------------------------------
 
-    async def action_add_column(self) -> None:
+    def _pick(self, title: str, chosen: Callable[[str | None], Awaitable[None]]) -> None:
+        from sparring.tui.dialogs.model_picker import ModelPicker
+
+        options = self.options
+        picker = ModelPicker(options.config, options.privacy, title, self.answer_columns.models)
+        self.app.push_screen(picker, chosen)
+
+    def action_pick_model(self, column: AnswerColumn | None = None) -> None:
+        """The picker for the focused column (else the first): which model answers there."""
         if self._busy():
             return
-        column = await self.answer_columns.add()
-        column.model_input.focus()
-        self._targets_changed()
+        target = column or self.answer_columns.of(self.focused) or self.columns[0]
+
+        async def chosen(model: str | None) -> None:
+            if model:
+                target.set_model(model)
+                target.thread.focus()
+
+        self._pick(f"The model of column {self.columns.index(target) + 1}", chosen)
+
+    def on_answer_column_pick_model(self, message: AnswerColumn.PickModel) -> None:
+        self.action_pick_model(message.column)
+
+    def action_add_column(self) -> None:
+        """Ask which model to compare, then give it a column."""
+        if self._busy():
+            return
+
+        async def chosen(model: str | None) -> None:
+            if model:
+                column = await self.answer_columns.add(model)
+                column.thread.focus()
+                self._targets_changed()
+
+        self._pick("Compare one more model: which?", chosen)
 
     async def action_remove_column(self) -> None:
         if self._busy():
@@ -581,10 +666,41 @@ class MainScreen(Screen[None]):
         from sparring.tui.dialogs.open_file import OpenFileScreen
 
         def opened(path: Path | None) -> None:
-            if path is not None:
+            if path is None:
+                return
+            if self.session.turns:
+                self.new_session("", [], open_path=path)
+            else:
                 self.context_pane.read(path)
 
         self.app.push_screen(OpenFileScreen(), opened)
+
+    def new_session(
+        self,
+        text: str,
+        sources: list[str],
+        *,
+        open_path: Path | None = None,
+        run: bool = False,
+    ) -> None:
+        """Start a new session with the same columns and task: one session, one draft.
+
+        This one is saved as it is (ctrl+r reopens it).
+        """
+        screen = MainScreen(
+            self.options,
+            context=text,
+            sources=sources,
+            models=self.answer_columns.models,
+            task=str(self.task_picker.select.value),
+            open_path=open_path,
+            run_at_once=run,
+        )
+        self.app.switch_screen(screen)
+        why = "another file" if open_path is not None else "a changed draft"
+        self.app.notify(
+            f"A new session for {why}: the last one is saved as it was (ctrl+r reopens it)."
+        )
 
     def action_sessions(self) -> None:
         def chosen(session: Session | None) -> None:

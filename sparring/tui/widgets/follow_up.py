@@ -27,16 +27,16 @@ class FollowUpLine(Horizontal):
         self.targets: list[str] = [EVERY_COLUMN]
 
     def compose(self) -> ComposeResult:
-        yield Select(
-            [("all columns", EVERY_COLUMN)],
-            value=EVERY_COLUMN,
-            allow_blank=False,
+        yield Input(
+            placeholder="Follow up… (Enter sends; ctrl+f comes here)",
+            id="follow-up-text",
             disabled=self.read_only,
             compact=True,
         )
-        yield Input(
-            placeholder="Follow up… (Enter sends)",
-            id="follow-up-text",
+        yield Select(
+            [("to all columns", EVERY_COLUMN)],
+            value=EVERY_COLUMN,
+            allow_blank=False,
             disabled=self.read_only,
             compact=True,
         )
@@ -57,7 +57,9 @@ class FollowUpLine(Horizontal):
         self.targets = targets
         current = self.target.value
         # Model names are shown as they are: Text, so a bracket is never read as markup.
-        options = [(Text(f"only {model}" if model else "all columns"), model) for model in targets]
+        options = [
+            (Text(f"only to {model}" if model else "to all columns"), model) for model in targets
+        ]
         with self.prevent(Select.Changed):
             self.target.set_options(options)
             self.target.value = current if current in targets else EVERY_COLUMN
