@@ -185,6 +185,8 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(column.follow)
         if self.read_only:
             self.columns[0].thread.focus()
+            if self.closable:
+                self.notify("A saved session, read-only: Escape goes back.")
         else:
             self.context_pane.text_area.focus()
         if self.open_path is not None:

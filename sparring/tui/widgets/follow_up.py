@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Input, Select
 
 EVERY_COLUMN = ""
+PLACEHOLDER = "Follow up… (Enter sends; ctrl+f comes here)"
 
 
 class FollowUpLine(Horizontal):
@@ -28,7 +29,7 @@ class FollowUpLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="Follow up… (Enter sends; ctrl+f comes here)",
+            placeholder=PLACEHOLDER,
             id="follow-up-text",
             disabled=self.read_only,
             compact=True,
@@ -48,6 +49,13 @@ class FollowUpLine(Horizontal):
     @property
     def input(self) -> Input:
         return self.query_one(Input)
+
+    def on_descendant_focus(self) -> None:
+        # Said where the cursor is, so the writer knows where the keys go.
+        self.input.placeholder = "Type the follow-up; Enter sends it"
+
+    def on_descendant_blur(self) -> None:
+        self.input.placeholder = PLACEHOLDER
 
     def set_targets(self, models: list[str]) -> None:
         """Offer every column's model; keep the current choice if it is still there."""

@@ -97,13 +97,20 @@ class ItemList(OptionList):
         self.kept = self.kept if kept is None else kept
         self.shared = self.shared if shared is None else shared
         highlighted = self.highlighted
-        self.set_options(Option(self._prompt(index, item)) for index, item in enumerate(self.items))
-        if highlighted is not None and self.items:
-            self.highlighted = min(highlighted, len(self.items) - 1)
+        # Made before set_options, which clears the highlight the prompts mark.
+        options = [Option(self._prompt(index, item)) for index, item in enumerate(self.items)]
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(options)
+            if highlighted is not None and self.items:
+                self.highlighted = min(highlighted, len(self.items) - 1)
 
     def _prompt(self, index: int, item: Item) -> Content:
         star = "★ " if item.text in self.kept else "☆ "
+        # The highlighted idea is marked in text too, for terminals without colour.
+        focused = self.is_attached and self.screen.focused is self
+        cursor = "▸" if focused and index == self.highlighted else " "
         parts: list[str | tuple[str, str]] = [
+            (cursor, "bold"),
             (star, "$warning" if item.text in self.kept else ""),
             visible(item.text),
         ]
@@ -118,6 +125,14 @@ class ItemList(OptionList):
     def on_focus(self) -> None:
         if self.highlighted is None and self.option_count:
             self.highlighted = 0
+        self.show()
+
+    def on_blur(self) -> None:
+        self.show()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.show()
 
     def _scroller(self) -> Widget | None:
         node = self.parent
