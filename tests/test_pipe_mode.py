@@ -177,3 +177,22 @@ class TestStatusLine:
         done = screen.wait_for(lambda text: "EXITED" in text)
         assert "The draft is clear." in done
         assert "waiting" not in done and "starting" not in done
+
+
+class TestSideBySideInATerminal:
+    def test_long_answers_stream_with_their_headers_on_screen_then_print_whole(
+        self, terminal: TerminalFactory, ollama: FakeOllama
+    ) -> None:
+        lines = [f"Line {n} of a long answer about trees.\n\n" for n in range(1, 41)]
+        ollama.script(Reply(chunks=lines, delay=0.05), Reply(chunks=lines, delay=0.05))
+        command = sparring_command(
+            "ask", str(SAMPLE_DRAFT), "--ask", "Go on", "-m", MODEL, "--vs", "ollama:qwen3:4b"
+        )
+        screen = terminal(command, env(ollama), 100, 20)
+        # Half-way, the newest lines and both panels' titles are on the 20-line screen.
+        mid = screen.wait_for(lambda text: "Line 20 " in text)
+        tops = [line for line in mid.splitlines() if line.startswith("╭")]
+        assert len(tops) == 1 and "llama3.2:1b" in tops[0] and "qwen3:4b" in tops[0], mid
+        assert "Line 1 " not in mid  # the start scrolled out of the panel, not off the screen
+        done = screen.wait_for(lambda text: "EXITED" in text)
+        assert "EXITED 0" in done and "Line 40 " in done
