@@ -196,3 +196,31 @@ class TestSideBySideInATerminal:
         assert "Line 1 " not in mid  # the start scrolled out of the panel, not off the screen
         done = screen.wait_for(lambda text: "EXITED" in text)
         assert "EXITED 0" in done and "Line 40 " in done
+
+
+class TestBlindVoteInATerminal:
+    def test_answers_taller_than_the_screen_can_be_read_again_before_the_one_key_vote(
+        self, terminal: TerminalFactory, ollama: FakeOllama, sparring_home: Path
+    ) -> None:
+        words = ["oak", "bus", "rain", "shade", "euro", "heat", "walk", "park", "tax", "road"]
+        lines = [
+            f"{n}. {words[n % 10]} {words[n // 10 % 10]} {words[n * 7 % 10]} {n * 37}\n"
+            for n in range(1, 31)
+        ]  # thirty different ideas: too many lines for a 20-line screen
+        ollama.script(Reply(chunks=lines), Reply(chunks=lines))
+        command = sparring_command(
+            "headlines", str(SAMPLE_DRAFT), "-m", MODEL, "--vs", "ollama:qwen3:4b", "--blind"
+        )
+        screen = terminal(command, {**env(ollama), "PAGER": "less"}, 100, 20)
+        asked = screen.wait_for(lambda text: "Which is better?" in text)
+        assert "[r] read again" in asked
+        screen.keys("r")
+        paged = screen.wait_for(lambda text: "Which is better?" not in text and "─ A ─" in text)
+        assert "1. bus oak" in paged  # from the top, in the pager
+        screen.keys("q")
+        screen.wait_for(lambda text: "Which is better?" in text)
+        screen.keys("b")
+        done = screen.wait_for(lambda text: "EXITED" in text)
+        assert "B is better" in done
+        [session] = sessions(sparring_home)
+        assert session.votes[0].choice == "B"
