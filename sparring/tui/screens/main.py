@@ -5,7 +5,8 @@ listener only posts messages (streams.py): a reply `Began` (its LiveReply,
 which holds its deltas), a reply `Ended` (finished by the engine),
 `TurnDone`. A timer's `Frame` shows each stream's new deltas. The handlers
 below are the only code that touches the widgets; what may be sent
-(sending.py), blind turns (judging.py) and keepers (keeping.py) are plain
+(sending.py), blind turns (judging.py), keepers (keeping.py), the columns'
+models (columns_and_models.py) and drafts and sessions (drafts.py) are plain
 helpers.
 
 The keys are laid out for the way a writer goes: Tab goes draft, task, Run,
@@ -18,9 +19,7 @@ at 80 columns; the rest are in the palette (ctrl+p).
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,9 +31,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Select, Static
 
-from sparring.egress import EgressGate, EgressRequest, always
+from sparring.egress import EgressGate, always
 from sparring.engine import run_turn
-from sparring.errors import CannotSave, EgressRefused, NewerFormat
+from sparring.errors import CannotSave, NewerFormat
 from sparring.figures import live_figures
 from sparring.prompts import FREE_TEXT
 from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
@@ -43,9 +42,11 @@ from sparring.sessions.saving import Saver
 from sparring.sessions.turns import follow_up_turn, heading, task_turn
 from sparring.tui.blind_mode import ANSWERING, VOTE_FIRST, VOTE_KEYS, BlindMode, blind_status
 from sparring.tui.options import AppOptions
+from sparring.tui.screens.columns_and_models import ColumnsAndModels
+from sparring.tui.screens.drafts import Drafts
 from sparring.tui.screens.judging import Judging
 from sparring.tui.screens.keeping import Keeping
-from sparring.tui.screens.sending import KEPT_HERE, Sending
+from sparring.tui.screens.sending import Sending
 from sparring.tui.screens.streams import (
     FIGURES_EVERY,
     FRAME,
@@ -70,7 +71,6 @@ from sparring.tui.widgets.reply import STATUS_LINES, ItemList, ReplyView
 from sparring.tui.widgets.task import TaskPicker
 
 if TYPE_CHECKING:
-    from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
     from sparring.tui.dialogs.stats import StatsScreen
 
 __all__ = ["FRAME", "FRAME_BESIDE_EMBEDDED", "MainScreen"]
@@ -134,9 +134,9 @@ class MainScreen(Screen[None]):
         self.open_path = open_path
         self.run_at_once = run_at_once
         self.saver = Saver(self.session, self._report_save_failure)
-        confirm = always if options.privacy.allow_cloud else self._ask_egress
+        self.sending = Sending(self)
+        confirm = always if options.privacy.allow_cloud else self.sending.confirm_in_worker
         self.gate = EgressGate(self.session, confirm, options.config)
-        self._egress_screen: ConfirmEgressScreen | None = None
         self.stats_screen: StatsScreen | None = None
         self.running_turn: int | None = None
         self.streams: list[Stream] = []
@@ -145,7 +145,8 @@ class MainScreen(Screen[None]):
         self._drawn_at = 0.0
         self.judging = Judging(self)
         self.keeping = Keeping(self)
-        self.sending = Sending(self)
+        self.columns_and_models = ColumnsAndModels(self)
+        self.drafts = Drafts(self)
         #: The next run's thinking setting (F6); None: the task's, else each model's.
         self.think_setting: str | None = None
         #: The writer folded or unfolded the draft panel: it stays as they left it.
@@ -404,28 +405,8 @@ class MainScreen(Screen[None]):
             self.saver.save()
             self.post_message(TurnDone(turn_index))
 
-    async def _ask_egress(self, request: EgressRequest) -> bool:
-        """Called by the engine, in the worker: ask the writer through the screen.
-
-        A no is refused in the app's words (the gate's own hint is the command line's).
-        """
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.post_message(AskEgress(request, answer))
-        if not await answer:
-            raise EgressRefused(KEPT_HERE)
-        return True
-
     def on_ask_egress(self, message: AskEgress) -> None:
-        from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
-
-        def answered(send: bool | None) -> None:
-            self._egress_screen = None
-            if not message.answer.done():
-                message.answer.set_result(bool(send))
-
-        dialog = ConfirmEgressScreen(message.request)
-        self._egress_screen = dialog
-        self.app.push_screen(dialog, answered)
+        self.sending.ask_late(message)
 
     def on_began(self, message: Began) -> None:
         if message.turn_index == self.running_turn:
@@ -451,9 +432,7 @@ class MainScreen(Screen[None]):
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
-        if self._egress_screen is not None:
-            # The turn was stopped while the question was open; it no longer needs an answer.
-            self._egress_screen.dismiss(False)
+        self.sending.turn_ended()
         self.state_changed()
         if self.judging.voting:
             self.columns[0].thread.focus()  # out of any text field: a, b, t, n are the vote
@@ -607,110 +586,37 @@ class MainScreen(Screen[None]):
         dialog = AskPathScreen("Export the keepers as Markdown to", message.default)
         self.app.push_screen(dialog, export)
 
-    # --- columns and their models ---------------------------------------------
+    # --- columns and their models (see columns_and_models.py) -----------------
 
-    def _pick(self, title: str, chosen: Callable[[str | None], Awaitable[None]]) -> None:
-        from sparring.tui.dialogs.model_picker import ModelPicker
-
-        options = self.options
-        picker = ModelPicker(options.config, options.privacy, title, self.answer_columns.models)
-        self.app.push_screen(picker, chosen)
-
-    def action_pick_model(self, column: AnswerColumn | None = None) -> None:
-        """The picker for the focused column (else the first): which model answers there."""
-        if self._busy():
-            return
-        target = column or self.answer_columns.of(self.focused) or self.columns[0]
-
-        async def chosen(model: str | None) -> None:
-            if model:
-                target.set_model(model)
-                target.thread.focus()
-
-        self._pick(f"The model of column {self.columns.index(target) + 1}", chosen)
+    def action_pick_model(self) -> None:
+        if not self._busy():
+            self.columns_and_models.pick_model()
 
     def on_answer_column_pick_model(self, message: AnswerColumn.PickModel) -> None:
-        self.action_pick_model(message.column)
+        if not self._busy():
+            self.columns_and_models.pick_model(message.column)
 
     def action_add_column(self) -> None:
-        """Ask which model to compare, then give it a column."""
-        if self._busy():
-            return
-
-        async def chosen(model: str | None) -> None:
-            if model:
-                column = await self.answer_columns.add(model)
-                column.thread.focus()
-                self._targets_changed()
-
-        self._pick("Compare one more model: which?", chosen)
+        if not self._busy():
+            self.columns_and_models.add_column()
 
     async def action_remove_column(self) -> None:
-        if self._busy():
-            return
-        columns = self.columns
-        if len(columns) == 1:
-            self.notify("The last column stays.")
-            return
-        column = self.answer_columns.of(self.focused) or columns[-1]
-        await column.remove()
-        self._targets_changed()
+        if not self._busy():
+            await self.columns_and_models.remove_column()
 
     def on_answer_column_model_changed(self, message: AnswerColumn.ModelChanged) -> None:
         self._targets_changed()
 
     def _targets_changed(self) -> None:
-        self.follow_up.set_targets(self.answer_columns.models)
+        self.columns_and_models.targets_changed()
 
-    # --- files and sessions --------------------------------------------------
+    # --- files and sessions (see drafts.py) -------------------------------------
 
     def action_open_file(self) -> None:
-        from sparring.tui.dialogs.open_file import OpenFileScreen
+        self.drafts.open_file()
 
-        def opened(path: Path | None) -> None:
-            if path is None:
-                return
-            if self.session.turns:
-                self.new_session("", [], open_path=path)
-            else:
-                self.context_pane.read(path)
-
-        self.app.push_screen(OpenFileScreen(), opened)
-
-    def new_session(
-        self,
-        text: str,
-        sources: list[str],
-        *,
-        open_path: Path | None = None,
-        run: bool = False,
-    ) -> None:
-        """Start a new session with the same columns and task: one session, one draft.
-
-        This one is saved as it is (ctrl+r reopens it).
-        """
-        screen = MainScreen(
-            self.options,
-            context=text,
-            sources=sources,
-            models=self.answer_columns.models,
-            task=str(self.task_picker.select.value),
-            open_path=open_path,
-            run_at_once=run,
-        )
-        self.app.switch_screen(screen)
-        why = "another file" if open_path is not None else "a changed draft"
-        self.app.notify(
-            f"A new session for {why}: the last one is saved as it was (ctrl+r reopens it)."
-        )
+    def new_session(self, text: str, sources: list[str], *, run: bool = False) -> None:
+        self.drafts.new_session(text, sources, run=run)
 
     def action_sessions(self) -> None:
-        def chosen(session: Session | None) -> None:
-            if session is not None:
-                self.app.push_screen(
-                    MainScreen(self.options, session=session, read_only=True, closable=True)
-                )
-
-        from sparring.tui.dialogs.browser import SessionBrowser  # the catalog: on demand
-
-        self.app.push_screen(SessionBrowser(), chosen)
+        self.drafts.browse()

@@ -10,17 +10,20 @@ that cannot run is refused in its own place, in the TUI's words.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sparring.available import missing_key
-from sparring.egress import Refused, check_model, upfront_request
+from sparring.egress import EgressRequest, Refused, check_model, upfront_request
 from sparring.errors import AuthenticationFailed, EgressRefused
 from sparring.providers import ModelRef, expected_location
 from sparring.sessions.model import Reply, Turn
 from sparring.tui.hints import said
+from sparring.tui.screens.streams import AskEgress
 
 if TYPE_CHECKING:
+    from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
     from sparring.tui.screens.main import MainScreen
 
 #: Why a cloud column was not sent the draft when the writer said no.
@@ -30,6 +33,36 @@ KEPT_HERE = "the draft was not sent: you kept it on this machine (F7 picks a mod
 class Sending:
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
+        #: The question the engine's gate waits on, while it is open.
+        self.late_question: ConfirmEgressScreen | None = None
+
+    async def confirm_in_worker(self, request: EgressRequest) -> bool:
+        """The gate's question, asked from the worker through the screen (see ask_late).
+
+        A no is refused in the app's words (the gate's own hint is the command line's).
+        """
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.screen.post_message(AskEgress(request, answer))
+        if not await answer:
+            raise EgressRefused(KEPT_HERE)
+        return True
+
+    def ask_late(self, message: AskEgress) -> None:
+        """Show the gate's question about a model found to be in the cloud only as it opened."""
+        from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
+
+        def answered(send: bool | None) -> None:
+            self.late_question = None
+            if not message.answer.done():
+                message.answer.set_result(bool(send))
+
+        self.late_question = ConfirmEgressScreen(message.request)
+        self.screen.app.push_screen(self.late_question, answered)
+
+    def turn_ended(self) -> None:
+        """A turn stopped while the late question was open no longer needs its answer."""
+        if self.late_question is not None:
+            self.late_question.dismiss(False)
 
     def refusal(self, model: str, *, declined: bool = False) -> Reply | None:
         """The reply a column shows when its model cannot run at all, or None when it can.
