@@ -219,8 +219,10 @@ class TestBlindVoteInATerminal:
         assert "1. bus oak" in paged  # from the top, in the pager
         screen.keys("q")
         screen.wait_for(lambda text: "Which is better?" in text)
-        screen.keys("b")
+        screen.keys("Up", "b")  # an arrow key is no answer (nor a skip); b is
         done = screen.wait_for(lambda text: "EXITED" in text)
+        answered = done.split("Which is better?")[-1].split("\n")[0]
+        assert answered.endswith("[s] skip b"), answered  # b echoed: not skipped by the arrow
         assert "B is better" in done
         [session] = sessions(sparring_home)
         assert session.votes[0].choice == "B"

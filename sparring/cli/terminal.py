@@ -92,11 +92,14 @@ def ask_vote(read_again: Callable[[], None] | None = None) -> str | None:
         if terminal is None:
             return None
         terminal.write(question.encode())
-        for _attempt in range(5):
-            key = read_key(terminal)
+        pending: list[str] = []
+        for _attempt in range(8):
+            key = read_key(terminal, pending)
             if key is None:  # end of input: nobody is there to answer
                 terminal.write(b"\n")
                 return ""
+            if len(key) > 1 and key.startswith("\x1b"):
+                continue  # an arrow or a function key: not an answer
             answer = key.strip().lower()
             if not answer:
                 continue  # Enter or a space: keep waiting for the choice
@@ -117,13 +120,23 @@ def ask_vote(read_again: Callable[[], None] | None = None) -> str | None:
     return ""
 
 
-def read_key(terminal: BinaryIO) -> str | None:
-    """One key from the terminal, without waiting for Enter; None at the end of input.
+def read_key(terminal: BinaryIO, pending: list[str]) -> str | None:
+    """The next key from the terminal, without waiting for Enter; None at the end of input.
 
-    The terminal is put in cbreak mode (no echo, no line editing; Ctrl-C still
-    interrupts) for the one read, and restored after. Where that cannot be
-    done (not a real terminal), a whole line is read instead.
+    Keys typed together arrive in one read: the ones not returned yet wait in
+    `pending` for the next call. The terminal is put in cbreak mode (no echo,
+    no line editing; Ctrl-C still interrupts) for each read, and restored
+    after. Where that cannot be done (not a real terminal), a line is read.
     """
+    if not pending:
+        data = _read_raw(terminal)
+        if not data:
+            return None
+        pending.extend(split_keys(data.decode(errors="replace")))
+    return pending.pop(0)
+
+
+def _read_raw(terminal: BinaryIO) -> bytes:
     import termios
     import tty
 
@@ -131,16 +144,28 @@ def read_key(terminal: BinaryIO) -> str | None:
     try:
         before = termios.tcgetattr(descriptor)
     except termios.error:
-        line = terminal.readline()
-        return line.decode(errors="replace") if line else None
+        return terminal.readline()
     try:
         tty.setcbreak(descriptor)
-        data = os.read(descriptor, 4)  # an escape sequence (an arrow key) comes whole
+        return os.read(descriptor, 64)
     finally:
         termios.tcsetattr(descriptor, termios.TCSADRAIN, before)
-    if not data:
-        return None
-    return data.decode(errors="replace")[:1]
+
+
+def split_keys(text: str) -> list[str]:
+    """`text` as keys: an escape sequence (an arrow, a function key) whole, else a character."""
+    keys: list[str] = []
+    start = 0
+    while start < len(text):
+        end = start + 1
+        if text[start] == "\x1b" and end < len(text) and text[end] in "[O":
+            end += 1
+            while end < len(text) and not (text[end].isalpha() or text[end] == "~"):
+                end += 1
+            end += 1
+        keys.append(text[start:end])
+        start = end
+    return keys
 
 
 def attach_keyboard(stdin_was_piped: bool) -> bool:
