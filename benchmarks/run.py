@@ -43,8 +43,14 @@ BENCHMARKS: dict[str, tuple[str, int]] = {
     "tui": ("bench_tui", 7),
     "sessions": ("bench_sessions", 8),
     "memory": ("bench_memory", 9),
+    "lists": ("bench_lists", 10),
+    "warmup": ("bench_warmup", 11),
+    "prefix": ("bench_prefix", 11),
+    "anchors": ("bench_anchors", 17),
 }
 CHILD_TIMEOUT = 300.0
+#: Benchmarks that ask a real model many times get longer.
+LONG_TIMEOUTS = {"lists": 1800.0, "anchors": 1800.0}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,9 +145,10 @@ def _in_child(name: str, quick: bool) -> list[Row]:
         if quick:
             command.append("--quick")
         try:
-            done = subprocess.run(command, capture_output=True, timeout=CHILD_TIMEOUT)
+            limit = LONG_TIMEOUTS.get(name, CHILD_TIMEOUT)
+            done = subprocess.run(command, capture_output=True, timeout=limit)
         except subprocess.TimeoutExpired:
-            why = f"took more than {CHILD_TIMEOUT:.0f} s"
+            why = f"took more than {limit:.0f} s"
             return [harness.not_measured(goal, name, "-", why)]
         if not out.exists():
             tail = done.stderr.decode(errors="replace").strip().splitlines()[-3:]

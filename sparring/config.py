@@ -53,12 +53,30 @@ class ModelSettings:
     """Settings for one model, by the name the writer uses (an alias or PROVIDER:MODEL)."""
 
     think: str = "auto"
+    #: The languages the model handles (codes such as "en", "sv"); None: not said.
+    languages: tuple[str, ...] | None = None
+    #: Hold this model's list answers to exactly the count asked (see lists.py); None:
+    #: the default, which is yes for a model on this machine, no for one in the cloud.
+    exact_count: bool | None = None
+    #: The model's context window in tokens, for a server that cannot be asked (an
+    #: OpenAI-compatible one); None: asked where it can be (see Backend.prompt_room).
+    context: int | None = None
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """Settings for one task: the model it runs on when none is named (-m)."""
+
+    model: str | None = None
 
 
 @dataclass(frozen=True)
 class Price:
     input_per_million: float
     output_per_million: float
+    #: Input read from the service's prompt cache, and written to it; None: the input price.
+    cached_input_per_million: float | None = None
+    cache_write_per_million: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +97,13 @@ class Config:
     local: LocalSettings = field(default_factory=LocalSettings)
     pricing: dict[str, Price] = field(default_factory=dict)
     models: dict[str, ModelSettings] = field(default_factory=dict)
+    tasks: dict[str, TaskSettings] = field(default_factory=dict)
     source: Path | None = None
+
+    def task_model(self, task: str | None) -> str:
+        """The model a task runs on when none is named: its own, else default_model."""
+        settings = self.tasks.get(task or "")
+        return settings.model if settings is not None and settings.model else self.default_model
 
     def model_settings(self, name: str) -> ModelSettings:
         """The settings for a model as named, else for what an alias stands for."""
@@ -151,6 +175,7 @@ class _Reader:
             "local": dict,
             "pricing": dict,
             "models": dict,
+            "tasks": dict,
         }
         self._check_keys(data, top, section="")
         values: dict[str, Any] = {}
@@ -193,6 +218,11 @@ class _Reader:
                 name: self._model_settings(name, table)
                 for name, table in self._typed(data, "models", dict, "").items()
             }
+        if "tasks" in data:
+            values["tasks"] = {
+                name: self._task_settings(name, table)
+                for name, table in self._typed(data, "tasks", dict, "").items()
+            }
         if "pricing" in data:
             values["pricing"] = {
                 name: self._price(name, table)
@@ -229,23 +259,46 @@ class _Reader:
         section = f'models."{name}"'
         if not isinstance(table, dict):
             self._fail("models", name, f"must be a table, not {_kind(table)}")
-        fields = {"think": str}
+        fields = {"think": str, "languages": list, "exact_count": bool, "context": int}
         self._check_keys(table, fields, section)
         think = self._typed(table, "think", str, section) if "think" in table else "auto"
         if think not in THINK_SETTINGS:
             self._fail(section, "think", f"must be one of {', '.join(THINK_SETTINGS)}")
-        return ModelSettings(think=think)
+        languages = None
+        if "languages" in table:
+            listed = self._typed(table, "languages", list, section)
+            if not all(isinstance(code, str) and code for code in listed):
+                self._fail(section, "languages", 'must be a list of language codes, e.g. ["en"]')
+            languages = tuple(code.lower() for code in listed)
+        exact = self._typed(table, "exact_count", bool, section) if "exact_count" in table else None
+        context = self._typed(table, "context", int, section) if "context" in table else None
+        if context is not None and context < 256:
+            self._fail(section, "context", "must be a context window in tokens, such as 8192")
+        return ModelSettings(think=think, languages=languages, exact_count=exact, context=context)
+
+    def _task_settings(self, name: str, table: Any) -> TaskSettings:
+        section = f"tasks.{name}"
+        if not isinstance(table, dict):
+            self._fail("tasks", name, f"must be a table, not {_kind(table)}")
+        self._check_keys(table, {"model": str}, section)
+        model = self._typed(table, "model", str, section) if "model" in table else None
+        return TaskSettings(model=model)
 
     def _price(self, name: str, table: Any) -> Price:
         section = f"pricing.{name}"
         if not isinstance(table, dict):
             self._fail("pricing", name, f"must be a table, not {_kind(table)}")
-        fields = {"input_per_million": float, "output_per_million": float}
+        fields = {
+            "input_per_million": float,
+            "output_per_million": float,
+            "cached_input_per_million": float,
+            "cache_write_per_million": float,
+        }
         self._check_keys(table, fields, section)
-        for key in fields:
+        for key in ("input_per_million", "output_per_million"):
             if key not in table:
                 raise ConfigError(f"{self.path}: [{section}] has no {key}")
-        return Price(**{key: self._typed(table, key, float, section) for key in fields})
+        return Price(**{key: self._typed(table, key, float, section) for key in table})
 
     def _check_keys(self, table: dict[str, Any], known: Mapping[str, type], section: str) -> None:
         for key in table:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sparring import anchors, language, lists
 from sparring import items as items_module
 from sparring.config import Config, Privacy
 from sparring.egress import EgressGate, check_local_only
@@ -36,8 +38,10 @@ from sparring.providers.base import (
     Usage,
     estimate_tokens,
 )
+from sparring.providers.listing import ListShape
 from sparring.providers.thinking import Thinking
 from sparring.sessions.model import Reply, Session, Turn
+from sparring.sessions.turns import FOLLOW_UP
 
 BackendFactory = Callable[[ModelRef, Config], Backend]
 CHECKPOINT_SECONDS = 2.0
@@ -120,17 +124,30 @@ QUIET = TurnListener()
 
 
 def build_request(session: Session, turn: Turn, model: str, config: Config) -> ChatRequest:
-    """The system text, this model's own thread so far, then the new message."""
+    """The system text, this model's own thread of the current task, then the new message.
+
+    A task starts a thread: it carries the draft, so the turns before it are not
+    sent again (and its prompt begins as every task's does: the cache's part).
+    A follow-up carries the thread since its task.
+    """
     messages: list[Message] = []
     if turn.system:
         messages.append(Message("system", turn.system))
-    for earlier in session.turns:
-        if earlier is turn:
-            break
-        for reply in earlier.replies:
-            if reply.model == model and reply.text:
-                messages.append(Message("user", earlier.user))
-                messages.append(Message("assistant", reply.text))
+    shared = 0
+    if turn.task == FOLLOW_UP:
+        earlier_turns = session.turns[: session.turns.index(turn)] if turn in session.turns else []
+        start = max(
+            (index for index, earlier in enumerate(earlier_turns) if earlier.task != FOLLOW_UP),
+            default=len(earlier_turns),
+        )
+        for earlier in earlier_turns[start:]:
+            for reply in earlier.replies:
+                if reply.model == model and reply.text:
+                    messages.append(Message("user", earlier.user))
+                    messages.append(Message("assistant", reply.text))
+                    shared = shared or earlier.shared
+    else:
+        shared = turn.shared
     messages.append(Message("user", turn.user))
     return ChatRequest(
         tuple(messages),
@@ -139,7 +156,44 @@ def build_request(session: Session, turn: Turn, model: str, config: Config) -> C
         think=think_level(turn, model, config),
         thinking_budget=config.thinking_budget,
         seed=turn.seed,
+        shared=shared,
+        # A session that goes on asks the same prefix again: worth a prompt cache.
+        cache=len(session.turns) > 1,
     )
+
+
+async def prompt_room(
+    models: list[str],
+    config: Config,
+    *,
+    backend_factory: BackendFactory = open_backend,
+) -> int | None:
+    """The tokens of prompt every model of `models` takes beside its answer's budget: the
+    smallest of them, or None when no model's window can be known before asking.
+
+    A model's `context` setting in config.toml says it; else its backend is asked (the
+    embedded model's n_ctx, Ollama's /api/show). Nothing of the draft is sent.
+    """
+    request = ChatRequest(
+        (Message("user", ""),), max_tokens=config.max_tokens, thinking_budget=config.thinking_budget
+    )
+    rooms: list[int] = []
+    for name in models:
+        window = config.model_settings(name).context
+        if window is not None:
+            rooms.append(window - config.max_tokens)
+            continue
+        ref = resolve(name, config)
+        backend = await asyncio.to_thread(_open_one_at_a_time, backend_factory, ref, config)
+        try:
+            await backend.prepare()
+            room = await backend.prompt_room(request)
+        finally:
+            with contextlib.suppress(Exception):
+                await backend.aclose()
+        if room is not None:
+            rooms.append(room)
+    return min(rooms, default=None)
 
 
 def think_level(turn: Turn, model: str, config: Config) -> ThinkLevel | None:
@@ -192,6 +246,15 @@ async def run_turn(
     if privacy.local_only:
         check_local_only(refs)
     lives = prepare(session, turn, config)
+    draft_language = language.detect(session.context.text) if turn.output == "list" else None
+    marks = ItemMarks(
+        draft_language,
+        session.context.text if turn.anchor else None,
+        turn.section or (f"part {turn.part}" if turn.parts else ""),
+    )
+    turn_index = session.turns.index(turn) if turn in session.turns else -1
+    # A blind turn holds both answers to the same form, or the form would tell them apart.
+    blind = any(vote.blind and vote.turn == turn_index for vote in session.votes)
     for index, live in enumerate(lives):
         listener.began(index, live)
 
@@ -219,6 +282,9 @@ async def run_turn(
                     backend_factory=backend_factory,
                     gate=gate,
                     output=turn.output,
+                    marks=marks,
+                    shape=turn.shape,
+                    blind=blind,
                 )
                 for index, (live, ref) in enumerate(zip(lives, refs, strict=True))
             )
@@ -246,6 +312,9 @@ async def _stream_reply(
     backend_factory: BackendFactory,
     gate: EgressGate,
     output: str,
+    marks: ItemMarks | None = None,
+    shape: ListShape | None = None,
+    blind: bool = False,
 ) -> None:
     """Stream one answer into `live`, then finish it. Failures are recorded in the reply."""
     reply = live.reply
@@ -267,9 +336,16 @@ async def _stream_reply(
             )
         if backend.location == "cloud":
             await gate.admit(backend, request, ref.model)
-        async for event in backend.stream(request, notice=listener.notice):
+        exact = exact_shape(shape, ref, backend, config, blind=blind)
+        if exact is not None:
+            events = lists.fill(backend, request, exact, listener.notice)
+        else:
+            events = backend.stream(request, notice=listener.notice)
+        async for event in events:
             if isinstance(event, Usage):
                 _record_usage(reply, event)
+                if exact is not None:
+                    reply.calls, reply.seed = event.calls, event.seed
                 _judge(reply, event, backend.label)
             elif isinstance(event, Thinking):
                 live.think(event.text)
@@ -287,7 +363,7 @@ async def _stream_reply(
             _record_usage(reply, error.usage)
     except asyncio.CancelledError:
         reply.status = "cancelled"
-        await _finish(live, ref, config, output, listener, index)
+        await _finish(live, ref, config, output, listener, index, marks)
         raise
     except Exception as error:  # a bug in a backend or SDK: keep it in this reply's column
         reply.status = "interrupted" if live.parts else "error"
@@ -297,7 +373,7 @@ async def _stream_reply(
         if backend is not None:
             with contextlib.suppress(Exception):
                 await backend.aclose()
-    await _finish(live, ref, config, output, listener, index)
+    await _finish(live, ref, config, output, listener, index, marks)
 
 
 async def _finish(
@@ -307,19 +383,79 @@ async def _finish(
     output: str,
     listener: TurnListener,
     index: int,
+    marks: ItemMarks | None = None,
 ) -> None:
     """Finish the reply once: its text, items, cost; then tell the listener."""
     reply = live.sync()
     reply.cost = estimate_cost(
-        ref.model, reply.location, reply.input_tokens, reply.output_tokens, config
+        ref.model,
+        reply.location,
+        reply.input_tokens,
+        reply.output_tokens,
+        config,
+        cached_tokens=reply.cached_input_tokens,
+        cache_write_tokens=reply.cache_write_tokens,
     )
     if output == "list" and reply.status != "refused":
+        read = functools.partial(
+            items_module.items_of, reply.text, quoted=marks is not None and marks.draft is not None
+        )
         try:
             # Folding a long list takes tens of milliseconds: off the event loop.
-            reply.items = await asyncio.to_thread(items_module.items_of, reply.text)
+            reply.items = await asyncio.to_thread(read)
         except asyncio.CancelledError:
-            reply.items = items_module.items_of(reply.text)
+            reply.items = read()
+        if marks is not None:
+            marks.apply(reply.items)
     listener.ended(index, reply)
+
+
+@dataclass(frozen=True)
+class ItemMarks:
+    """What is said of each item of a list answer once it is in: its language when it is
+    not the draft's, the passage of the draft it quotes, the section it came from."""
+
+    draft_language: str | None = None
+    #: The draft the items' quotes are looked for in; None when the task asks for none.
+    draft: str | None = None
+    section: str = ""
+
+    def apply(self, items: list[items_module.Item]) -> None:
+        if self.draft is not None:
+            anchors.pin(items, self.draft)
+        if self.draft_language is not None:
+            mark_languages(items, self.draft_language)
+        for item in items:
+            item.section = self.section
+
+
+def mark_languages(items: list[items_module.Item], draft_language: str) -> None:
+    """Mark the items that came back in another language than the draft's."""
+    for item in items:
+        found = language.detect(item.text, least_words=4)
+        item.language = found if found is not None and found != draft_language else ""
+
+
+def exact_shape(
+    shape: ListShape | None,
+    ref: ModelRef,
+    backend: Backend,
+    config: Config,
+    *,
+    blind: bool = False,
+) -> ListShape | None:
+    """The shape a list answer of this model is held to, or None to let it write freely.
+
+    The task says whether its lists are held (`exact_count` in its prompt file);
+    then the model's setting; else a model on this machine is held and a cloud
+    model is not (it rarely needs it, and pays for the extra calls).
+    """
+    if shape is None or shape.count <= 0 or not backend.takes_shape:
+        return None
+    setting = config.model_settings(ref.name).exact_count
+    if setting is not None:
+        return shape if setting else None
+    return shape if blind or backend.location == "local" else None
 
 
 #: Importing an SDK is CPU work, which two threads can only interleave (the GIL):
@@ -378,7 +514,8 @@ def _judge(reply: Reply, usage: Usage, label: str) -> None:
     elif usage.stop == "context":
         error = ContextTooLong(
             f"{label}: {usage.stop_detail or 'the prompt did not fit the context window'}",
-            hint="shorten the draft, or use a model with a larger context window",
+            hint="run it section by section: --sections, or use a model with a larger "
+            "context window",
         )
         reply.status = "cut"
     else:

@@ -187,11 +187,20 @@ def status_note(reply: Reply) -> str:
     return f"[{mark}]"
 
 
-def item_summary(reply: Reply) -> str:
-    """ "4 distinct of 10" when duplicates were folded."""
-    total = sum(item.count for item in reply.items)
-    if total and total != len(reply.items):
-        return f"{len(reply.items)} distinct of {total}"
+def item_summary(reply: Reply, asked: int = 0) -> str:
+    """How many items came of those asked for, never silently fewer: "10 suggestions
+    (3 folded)", "the model gave 3 of the 10 asked"; empty when it is just what was asked."""
+    distinct = len(reply.items)
+    folded = sum(item.count for item in reply.items) - distinct
+    foreign = sum(1 for item in reply.items if item.language)
+    notes = [f"{folded} folded"] if folded else []
+    if foreign:
+        notes.append(f"{foreign} not in the draft's language")
+    said = f" ({', '.join(notes)})" if notes else ""
+    if asked and distinct < asked and reply.status in ("ok", "cut"):
+        return f"the model gave {distinct} of the {asked} asked{said}"
+    if said:
+        return f"{distinct} suggestions{said}"
     return ""
 
 

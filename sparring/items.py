@@ -14,7 +14,12 @@ from itertools import combinations
 FOLD_THRESHOLD = 90.0
 MATCH_THRESHOLD = 72.0
 
-_MARKER = re.compile(r"^\s*(?:\d{1,3}\s*[.):\]]|[-*•+–])\s+(?P<text>.+?)\s*$")
+# A numbered line however models number it: 1. 1) 1: (1) [1], also after a Markdown
+# heading mark (### 1.) or inside bold (**1. ...** or **1.** ...); or a bulleted one.
+_NUMBER = r"(?:\(\d{1,3}\)|\[\d{1,3}\]|\d{1,3}\s*[.):\]])"
+_MARKER = re.compile(
+    rf"^\s*(?:#{{1,6}}\s+)?(?:[*_]{{1,3}})?\s*(?:{_NUMBER}\s*|[-*•+–]\s+)(?P<text>.+?)\s*$"
+)
 _OPENING = "\"'“‘«"
 _CLOSING = "\"'”’»"
 # `"A headline" - why it works`: the quoted part is the item.
@@ -30,19 +35,36 @@ class Item:
     text: str
     count: int = 1
     variants: list[str] = field(default_factory=list)
+    #: The item's language when it is not the draft's (a small model often answers a
+    #: Swedish draft in English); "" when it is the draft's, or cannot be told.
+    language: str = ""
+    #: The passage of the draft the item is about, as the model quoted it ("" if none),
+    #: and where it was found: characters [start, end) of the draft, and the paragraph
+    #: (1-based). A quote that is not in the draft leaves `anchor` None: "unanchored".
+    quote: str = ""
+    anchor: tuple[int, int] | None = None
+    paragraph: int = 0
+    #: The section of a long draft the item came from (see sections.py), "" for a whole draft.
+    section: str = ""
+
+    @property
+    def unanchored(self) -> bool:
+        """The model quoted a passage that is not in the draft."""
+        return bool(self.quote) and self.anchor is None
 
 
-def parse_items(reply: str) -> list[str]:
+def parse_items(reply: str, *, quoted: bool = False) -> list[str]:
     """The items of a list reply: its numbered or bulleted lines.
 
     A reply with no markers at all is read one item per line, skipping an
-    introduction that ends with a colon.
+    introduction that ends with a colon. `quoted`: the items carry a quote of
+    the draft (anchors.py), kept as written, not taken for the item.
     """
     lines = [line for line in reply.splitlines() if line.strip()]
     marked = [match.group("text") for line in lines if (match := _MARKER.match(line))]
     if not marked:
         marked = [line for line in lines if not line.rstrip().endswith(":")]
-    items = [_clean(text) for text in marked]
+    items = [_clean(text, quoted) for text in marked]
     return [item for item in items if item]
 
 
@@ -51,9 +73,11 @@ def parse_items(reply: str) -> list[str]:
 _LEFT_NUMBER = re.compile(r"^\d{1,3}\s*[.):\]](?!\d)\s*(?=\S)")
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, keep_quotes: bool = False) -> str:
     text = text.replace("**", "").replace("__", "").strip()
     text = _LEFT_NUMBER.sub("", text)
+    if keep_quotes:
+        return text.strip(" `#")
     quoted = _QUOTED_LEAD.match(text)
     if quoted:
         return quoted.group("quoted").strip()
@@ -87,8 +111,8 @@ def fold(texts: list[str], threshold: float = FOLD_THRESHOLD) -> list[Item]:
     return items
 
 
-def items_of(reply: str, threshold: float = FOLD_THRESHOLD) -> list[Item]:
-    return fold(parse_items(reply), threshold)
+def items_of(reply: str, threshold: float = FOLD_THRESHOLD, *, quoted: bool = False) -> list[Item]:
+    return fold(parse_items(reply, quoted=quoted), threshold)
 
 
 def match_items(

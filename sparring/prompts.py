@@ -10,6 +10,9 @@ A prompt file looks like this:
     [fields]                   # other named fields and their defaults
     audience = "general readers"
 
+`anchor = true` asks that each item end with a short verbatim quote of the
+passage it is about; sparring finds it in the draft and pins the item there.
+
 Substitution is done by sparring, never by `str.format`: a template may name
 only {context}, {count}, {instruction} and its own [fields], as bare names
 (no attributes, indexes, conversions or format specs), and is refused when it
@@ -28,10 +31,23 @@ from typing import Any, Literal
 from sparring import paths
 from sparring.config import THINK_SETTINGS
 from sparring.errors import PromptError, UsageError, did_you_mean
+from sparring.providers.listing import ListShape
 
 BUILTIN_FIELDS = ("context", "count", "instruction")
 FREE_TEXT = "ask"
-_KEYS = {"description", "output", "count", "system", "template", "fields", "think"}
+_KEYS = {
+    "description",
+    "output",
+    "count",
+    "system",
+    "template",
+    "fields",
+    "think",
+    "exact_count",
+    "item_chars",
+    "item_question",
+    "anchor",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,21 @@ class Prompt:
     source: Path | None = None
     #: How much the models should think for this task; "auto" leaves it to them.
     think: str = "auto"
+    #: A list task: hold each answer to exactly `count` one-line items where the model
+    #: takes it (local models by default; see lists.py), each so many characters long.
+    exact_count: bool = True
+    item_chars: tuple[int, int] = (8, 220)
+    item_question: bool = False
+    #: Each item ends with a short verbatim quote of the passage it is about, which
+    #: sparring finds in the draft (anchors.py).
+    anchor: bool = False
+
+    def shape(self, count: int | None = None) -> ListShape | None:
+        """The shape of this task's items, if it holds its lists to a count."""
+        if self.output != "list" or not self.exact_count:
+            return None
+        low, high = self.item_chars
+        return ListShape(count or self.count, low, high, self.item_question, self.anchor)
 
     def render(
         self,
@@ -78,6 +109,38 @@ class Prompt:
         if instruction and "{instruction}" not in self.template:
             text = f"{text}\n\n{instruction}"
         return text
+
+
+#: The system text of every task, the same for all, so that every prompt of a session begins
+#: the same way (this, then the draft) and a model that caches the evaluated prompt pays for
+#: the draft once. Each task's own `system` text follows the draft in the user message.
+SHARED_SYSTEM = (
+    "You help a writer think about their own text: you push back with ideas, "
+    "counter-arguments and questions. Always reply in the same language as the writer's text."
+)
+_SENTINEL = "\x00context\x00"
+
+
+def messages(
+    prompt: Prompt,
+    context: str,
+    *,
+    count: int | None = None,
+    instruction: str = "",
+    values: dict[str, str] | None = None,
+) -> tuple[str, str, int]:
+    """(system, user, shared): what a task sends, and how much of the user message is the
+    part every task of the session shares (the template up to and including the draft).
+
+    The task's own system text goes after the draft: before it, the prompt is the
+    same for every task, so the draft is evaluated (and billed, where a service
+    caches prompts) once.
+    """
+    rendered = prompt.render(_SENTINEL, count=count, instruction=instruction, values=values)
+    before, _, after = rendered.partition(_SENTINEL)
+    task_system = f"\n\n{prompt.system}" if prompt.system else ""
+    user = f"{before}{context}{task_system}{after}"
+    return SHARED_SYSTEM, user, len(before) + len(context)
 
 
 def free_text_prompt() -> Prompt:
@@ -118,6 +181,20 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
     _expect(where, data, "count", int)
     _expect(where, data, "fields", dict)
     _expect(where, data, "think", str)
+    _expect(where, data, "exact_count", bool)
+    _expect(where, data, "item_question", bool)
+    _expect(where, data, "anchor", bool)
+    item_chars = data.get("item_chars", [8, 220])
+    if (
+        not isinstance(item_chars, list)
+        or len(item_chars) != 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in item_chars)
+        or not 1 <= item_chars[0] <= item_chars[1] <= 2000
+    ):
+        raise PromptError(
+            f"{where}: 'item_chars' must be two whole numbers, shortest and longest, "
+            "such as [8, 90]"
+        )
     think = data.get("think", "auto")
     if think not in THINK_SETTINGS:
         raise PromptError(
@@ -148,12 +225,20 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
         fields=dict(fields),
         source=source,
         think=think,
+        exact_count=data.get("exact_count", True),
+        item_chars=(item_chars[0], item_chars[1]),
+        item_question=data.get("item_question", False),
+        anchor=data.get("anchor", False),
     )
 
 
 def _expect(where: str, data: dict[str, Any], key: str, wanted: type) -> None:
-    if key in data and (not isinstance(data[key], wanted) or isinstance(data[key], bool)):
-        kind = {str: "a string", int: "an integer", dict: "a table"}[wanted]
+    if key not in data:
+        return
+    value = data[key]
+    wrong = not isinstance(value, bool) if wanted is bool else not isinstance(value, wanted)
+    if wrong or (wanted is not bool and isinstance(value, bool)):
+        kind = {str: "a string", int: "an integer", dict: "a table", bool: "true or false"}[wanted]
         raise PromptError(f"{where}: '{key}' must be {kind}, not {type(data[key]).__name__}")
 
 

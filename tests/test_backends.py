@@ -29,6 +29,7 @@ from helpers import (
     write_config,
 )
 from sparring.config import Config
+from sparring.prompts import SHARED_SYSTEM
 from sparring.providers import open_backend, resolve
 from sparring.providers.base import MAX_RETRIES, ChatRequest, Message, Usage
 
@@ -134,6 +135,7 @@ class TestAnthropic:
     def run(self, sparring: Runner, server: FakeAnthropic, *extra: str) -> Any:
         return sparring(
             "counter",
+            "--free",
             "-m",
             "anthropic:claude-opus-4-5",
             *extra,
@@ -151,7 +153,10 @@ class TestAnthropic:
         [request] = anthropic_server.chat_requests
         prompt = anthropic_server.prompt_tokens(request.body)
         assert (reply["input_tokens"], reply["output_tokens"]) == (prompt, 6)
-        assert request.body["system"].startswith("You are a critical reader")
+        # Every task's prompt begins alike (the shared system text, then the draft), so a
+        # prompt cache keeps the draft; the task's own system text follows the draft.
+        assert request.body["system"] == SHARED_SYSTEM
+        assert "You are a critical reader" in request.body["messages"][0]["content"]
         assert [m["role"] for m in request.body["messages"]] == ["user"]
 
     def test_a_reply_cut_mid_stream_keeps_its_partial_text_and_exits_75(
@@ -203,6 +208,7 @@ class TestAnthropic:
     ) -> None:
         result = sparring(
             "counter",
+            "--free",
             "-m",
             "anthropic:claude-opus-4-5",
             input=DRAFT,
@@ -249,10 +255,10 @@ class TestOpenAI:
     ) -> None:
         env = {"OPENAI_BASE_URL": openai_server.base_url}
         openai_server.script(Reply(split_frames=True), Reply(malformed_after=2))
-        assert sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env).stdout == (
-            DEFAULT_TEXT + "\n"
-        )
-        broken = sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env)
+        assert sparring(
+            "headlines", "--free", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env
+        ).stdout == (DEFAULT_TEXT + "\n")
+        broken = sparring("headlines", "--free", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env)
         assert broken.code == 75
         assert "malformed" in broken.stderr
 
@@ -316,7 +322,7 @@ class TestKeys:
             )
             env = {"OPENAI_BASE_URL": openai_like.base_url}
             for model in ("groq:llama-3.3-70b", "openai:gpt-4o-mini", "lan:qwen"):
-                result = sparring("headlines", "-m", model, "--yes", input=DRAFT, env=env)
+                result = sparring("headlines", "--free", "-m", model, "--yes", input=DRAFT, env=env)
                 assert result.code == 0, result.stderr
             [to_groq] = groq.chat_requests
             [to_openai] = openai_like.chat_requests
@@ -358,6 +364,7 @@ class TestKeys:
         outputs = [
             sparring(
                 "headlines",
+                "--free",
                 "-m",
                 "anthropic:claude-opus-4-5",
                 "--vs",
@@ -367,9 +374,13 @@ class TestKeys:
                 input=DRAFT,
                 env=env,
             ),
-            sparring("headlines", "-m", "anthropic:claude-opus-4-5", input=DRAFT, env=env),
-            sparring("headlines", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env),
-            sparring("headlines", "-m", "groq:m", "--yes", "--debug", input=DRAFT, env=env),
+            sparring(
+                "headlines", "--free", "-m", "anthropic:claude-opus-4-5", input=DRAFT, env=env
+            ),
+            sparring("headlines", "--free", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env),
+            sparring(
+                "headlines", "--free", "-m", "groq:m", "--yes", "--debug", input=DRAFT, env=env
+            ),
             sparring("models", env=env),
             sparring("config", "show", env=env),
             sparring("sessions", env=env),

@@ -271,7 +271,7 @@ class TestReaderMissing:
             "from sparring.cli import main; sys.exit(main())"
         )
         done = subprocess.run(
-            [sys.executable, "-c", script, "headlines", str(path), "-m", OLLAMA_MODEL],
+            [sys.executable, "-c", script, "headlines", "--free", str(path), "-m", OLLAMA_MODEL],
             capture_output=True,
             text=True,
             timeout=60,
@@ -294,7 +294,12 @@ class TestPipeMode:
         write, expected = WRITERS[kind]
         path = write(tmp_path / f"draft.{kind}")
         result = sparring(
-            "headlines", str(path), "-m", OLLAMA_MODEL, env={"OLLAMA_HOST": ollama_server.url}
+            "headlines",
+            "--free",
+            str(path),
+            "-m",
+            OLLAMA_MODEL,
+            env={"OLLAMA_HOST": ollama_server.url},
         )
         assert result.code == 0, result.stderr
         assert expected.strip() in sent_to(ollama_server)
@@ -306,7 +311,12 @@ class TestPipeMode:
     ) -> None:
         data = samples.write_docx(tmp_path / "draft.docx").read_bytes()
         result = sparring(
-            "headlines", "-m", OLLAMA_MODEL, input=data, env={"OLLAMA_HOST": ollama_server.url}
+            "headlines",
+            "--free",
+            "-m",
+            OLLAMA_MODEL,
+            input=data,
+            env={"OLLAMA_HOST": ollama_server.url},
         )
         assert result.code == 0, result.stderr
         assert samples.EXPECTED.strip() in sent_to(ollama_server)
@@ -317,7 +327,12 @@ class TestPipeMode:
         path = tmp_path / "photo.png"
         path.write_bytes(samples.png_bytes())
         result = sparring(
-            "headlines", str(path), "-m", OLLAMA_MODEL, env={"OLLAMA_HOST": ollama_server.url}
+            "headlines",
+            "--free",
+            str(path),
+            "-m",
+            OLLAMA_MODEL,
+            env={"OLLAMA_HOST": ollama_server.url},
         )
         assert result.code == 65
         assert_one_line_error(result.stderr, f"{path} is a PNG image", SUPPORTED)
@@ -328,7 +343,12 @@ class TestPipeMode:
     ) -> None:
         path = samples.write_scanned_pdf(tmp_path / "scan.pdf")
         result = sparring(
-            "headlines", str(path), "-m", OLLAMA_MODEL, env={"OLLAMA_HOST": ollama_server.url}
+            "headlines",
+            "--free",
+            str(path),
+            "-m",
+            OLLAMA_MODEL,
+            env={"OLLAMA_HOST": ollama_server.url},
         )
         assert result.code == 65
         assert_one_line_error(result.stderr, "no text layer (a scan?)", "OCR")
@@ -339,7 +359,12 @@ class TestPipeMode:
     ) -> None:
         path = samples.write_scanned_pdf(tmp_path / "mixed.pdf", text_pages=1, scanned_pages=1)
         result = sparring(
-            "headlines", str(path), "-m", OLLAMA_MODEL, env={"OLLAMA_HOST": ollama_server.url}
+            "headlines",
+            "--free",
+            str(path),
+            "-m",
+            OLLAMA_MODEL,
+            env={"OLLAMA_HOST": ollama_server.url},
         )
         assert result.code == 0, result.stderr
         assert f"sparring: warning: {path}: page 2 has no text layer" in result.stderr
@@ -357,7 +382,7 @@ class TestPipeMode:
                 'api_key_env = "GROQ_API_KEY"\nlocation = "cloud"\n',
             )
             screen = terminal(
-                sparring_command("headlines", str(path), "-m", "groq:llama"),
+                sparring_command("headlines", "--free", str(path), "-m", "groq:llama"),
                 {"GROQ_API_KEY": "gsk-test"},
             )
             asked = screen.wait_for(lambda text: "Send it? [y/N]" in text)

@@ -99,6 +99,7 @@ def test_each_fault_gives_its_exit_code_message_and_keeps_every_word(
     server.script(*fault.replies)
     result = sparring(
         "headlines",
+        "--free",
         "-m",
         protocol.model,
         input=DRAFT,
@@ -129,7 +130,9 @@ def test_a_refused_connection_exits_69_and_saves_the_context(
     sparring: Runner, sparring_home: Path, protocol: Protocol
 ) -> None:
     url = closed_port() + ("/v1" if protocol.name == "openai" else "")
-    result = sparring("headlines", "-m", protocol.model, input=DRAFT, env={protocol.variable: url})
+    result = sparring(
+        "headlines", "--free", "-m", protocol.model, input=DRAFT, env={protocol.variable: url}
+    )
     assert result.code == 69
     assert "reachable" in result.stderr or "cannot connect" in result.stderr
     [path] = saved_sessions(sparring_home)

@@ -35,7 +35,9 @@ def servers(sparring_home: Path) -> Iterator[dict[str, str]]:
         )
         write_config(
             sparring_home,
-            f'[endpoints.lab]\nbase_url = "{lab.base_url}"\nlocation = "cloud"\n',
+            f'[endpoints.lab]\nbase_url = "{lab.base_url}"\nlocation = "cloud"\n'
+            # Lists as the model writes them: one call an answer, as scripted here.
+            '[models."ollama:llama3.2:1b"]\nexact_count = false\n',
         )
         yield {"OLLAMA_HOST": ollama.url}
 

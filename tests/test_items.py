@@ -24,6 +24,31 @@ class TestParsing:
             "2030 or never",
         ]
 
+    def test_every_numbering_style_models_write_keeps_every_item(self) -> None:
+        # Measured on SmolLM2 (../shared/small-models.md): 15 of 54 answers numbered lines
+        # as **1. ...** or ### 1., and those lines were dropped.
+        reply = (
+            "Headlines for your op-ed:\n"
+            "**1. Stop building parking garages downtown.**\n"
+            "### 2. The $38M question\n"
+            "3) Buses or garages?\n"
+            "(4) Who parks downtown anyway\n"
+            "**5.** A garage nobody needs\n"
+            "[6] Spend it on the bus\n"
+        )
+        assert parse_items(reply) == [
+            "Stop building parking garages downtown.",
+            "The $38M question",
+            "Buses or garages?",
+            "Who parks downtown anyway",
+            "A garage nobody needs",
+            "Spend it on the bus",
+        ]
+
+    def test_numbers_that_are_not_markers_stay_text(self) -> None:
+        reply = "1. Plant 100 trees by 2030\n2. 2030 is too late\n"
+        assert parse_items(reply) == ["Plant 100 trees by 2030", "2030 is too late"]
+
     def test_a_reply_without_markers_is_read_one_item_per_line(self) -> None:
         assert parse_items("Headlines:\nTrees cool cities\nPlant now\n") == [
             "Trees cool cities",

@@ -22,8 +22,12 @@ class TestPipeMode:
         result = sparring("headlines", "-m", "local", "--count", "5", input=DRAFT)
         assert result.code == 0, result.stderr
         assert len(result.stdout.strip()) > 20
-        # llama.cpp's own logging stays off the terminal, and so does progress.
-        assert result.stderr == ""
+        # llama.cpp's own logging stays off the terminal, and so does progress: stderr
+        # holds only sparring's note on what a tiny model can do (fitness.py).
+        assert [line for line in result.stderr.splitlines() if line] == [
+            "sparring: note: local is a tiny offline model: expect repeats of your own words "
+            "and invented details; check every item against your text"
+        ]
         [path] = saved_sessions(sparring_home)
         saved = tomllib.loads(path.read_text())
         reply = saved["turns"][0]["replies"][0]

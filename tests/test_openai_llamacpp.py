@@ -108,6 +108,28 @@ class TestOpenAIBackend:
         assert (reply["status"], reply["backend"]) == ("ok", "llamacpp:smollm")
         assert reply["text"]
 
+    def test_a_list_is_held_in_the_json_schema_form_this_server_takes(
+        self, sparring: Runner, sparring_home: Path, llama_server: str
+    ) -> None:
+        # llama-cpp-python's server takes response_format "text" or "json_object" with a
+        # "schema" only (llama_cpp/llama_types.py ChatCompletionRequestResponseFormat), and
+        # refuses OpenAI's "json_schema" with a 500 (server/errors.py wraps the validation
+        # error). sparring learns its form and holds the list to the count all the same.
+        write_config(
+            sparring_home,
+            f'[endpoints.llamacpp]\nbase_url = "{llama_server}"\nlocation = "local"\n',
+        )
+        result = sparring(
+            "counter", "-m", "llamacpp:smollm", "--count", "4", "--json", "--no-save", input=DRAFT
+        )
+        assert result.code == 0, result.stderr
+        assert "takes a JSON schema in its own form" in result.stderr
+        [reply] = json.loads(result.stdout)["replies"]
+        assert reply["status"] == "ok"
+        # Held to the schema: four quotes, each before its item.
+        assert 1 <= len(reply["items"]) <= 4
+        assert all(item["quote"] for item in reply["items"])
+
     def test_the_embedded_model_and_the_server_answer_side_by_side(
         self, sparring: Runner, sparring_home: Path, llama_server: str
     ) -> None:
@@ -148,3 +170,19 @@ class TestOpenAIBackend:
         assert result.code == 69
         assert "cannot connect to http://127.0.0.1:9/v1" in result.stderr
         assert "Traceback" not in result.stderr
+
+    def test_an_answer_stopped_at_the_token_limit_is_marked_cut_with_exit_75(
+        self, sparring: Runner, sparring_home: Path, llama_server: str
+    ) -> None:
+        # llama-cpp-python's server ends such a stream with finish_reason "length"
+        # (llama_cpp/llama.py _create_completion), as OpenAI's API does.
+        write_config(
+            sparring_home,
+            f'max_tokens = 6\n[endpoints.llamacpp]\nbase_url = "{llama_server}"\n'
+            'location = "local"\n',
+        )
+        result = sparring("counter", "-m", "llamacpp:smollm", "--think", "off", input=DRAFT)
+        assert result.code == 75, result.stderr
+        assert "token limit" in result.stderr
+        reply = only_reply(sparring_home)
+        assert reply["status"] == "cut" and reply["output_tokens"] <= 6

@@ -19,6 +19,10 @@ from sparring.sessions.model import Session
 from terminal import TerminalFactory, sparring_command
 
 MODEL = "ollama:llama3.2:1b"  # a model that does not think: its limit is max_tokens alone
+#: A list the model writes freely (not held to the count in batches: see providers/listing.py),
+#: so that what it wrote, and what folding makes of it, is known.
+FREE = "--free"
+ASK = ("ask", "--ask", "Is it clear?")
 REPEATED = ("1. Trees cool the city\n", "2. Trees cool the city!\n", "3. Shade is a public good\n")
 
 
@@ -42,29 +46,28 @@ class TestListsPrintTheirFoldedItems:
         self, sparring: Runner, ollama: FakeOllama
     ) -> None:
         ollama.script(Reply(chunks=REPEATED))
-        result = sparring("headlines", "-m", MODEL, input=DRAFT, env=env(ollama))
+        result = sparring("headlines", FREE, "-m", MODEL, input=DRAFT, env=env(ollama))
         assert result.code == 0, result.stderr
         assert result.stdout == "1. Trees cool the city\n2. Shade is a public good\n"
-        # Nothing on stderr without a terminal: no status line, no note.
-        assert result.stderr == ""
+        # Without a terminal, no status line: only how many were folded.
+        assert result.stderr == "sparring: the model gave 2 of the 10 asked (1 folded)\n"
 
     def test_raw_prints_the_reply_as_the_model_wrote_it(
         self, sparring: Runner, ollama: FakeOllama
     ) -> None:
         ollama.script(Reply(chunks=REPEATED))
-        result = sparring("headlines", "-m", MODEL, "--raw", input=DRAFT, env=env(ollama))
+        result = sparring("headlines", FREE, "-m", MODEL, "--raw", input=DRAFT, env=env(ollama))
         assert result.stdout == "".join(REPEATED)
 
     def test_two_models_into_a_pipe_print_folded_blocks(
         self, sparring: Runner, ollama: FakeOllama
     ) -> None:
         ollama.script(Reply(chunks=REPEATED), Reply(chunks=REPEATED))
-        result = sparring(
-            "headlines", "-m", MODEL, "--vs", "ollama:qwen3:4b", input=DRAFT, env=env(ollama)
-        )
+        both = ("-m", MODEL, "--vs", "ollama:qwen3:4b")
+        result = sparring("headlines", FREE, *both, input=DRAFT, env=env(ollama))
         assert result.code == 0, result.stderr
         assert result.stdout.count("1. Trees cool the city\n2. Shade is a public good\n") == 2
-        assert result.stdout.count("--- 2 distinct of 3") == 2
+        assert result.stdout.count("--- the model gave 2 of the 10 asked (1 folded)") == 2
 
 
 class TestPerRunOptions:
@@ -72,7 +75,7 @@ class TestPerRunOptions:
         self, sparring: Runner, ollama: FakeOllama, sparring_home: Path
     ) -> None:
         for _ in range(2):
-            assert sparring("headlines", "-m", MODEL, input=DRAFT, env=env(ollama)).code == 0
+            assert sparring(*ASK, "-m", MODEL, input=DRAFT, env=env(ollama)).code == 0
         sent = [request.body["options"]["seed"] for request in ollama.chat_requests]
         assert len(set(sent)) == 2, sent
         recorded = sorted(session.turns[0].seed for session in sessions(sparring_home))
@@ -82,7 +85,7 @@ class TestPerRunOptions:
         self, sparring: Runner, ollama: FakeOllama
     ) -> None:
         flags = ("--seed", "42", "--temperature", "0.3", "--max-tokens", "77")
-        assert sparring("headlines", "-m", MODEL, *flags, input=DRAFT, env=env(ollama)).code == 0
+        assert sparring(*ASK, "-m", MODEL, *flags, input=DRAFT, env=env(ollama)).code == 0
         options = ollama.chat_requests[-1].body["options"]
         assert (options["seed"], options["temperature"], options["num_predict"]) == (42, 0.3, 77)
 
@@ -94,7 +97,7 @@ class TestPerRunOptions:
             "ANTHROPIC_BASE_URL": anthropic_server.url,
         }
         for model in ("openai:gpt-4.1", "anthropic:claude-sonnet-4-5"):
-            result = sparring("headlines", "-m", model, "--seed", "7", input=DRAFT, env=servers)
+            result = sparring(*ASK, "-m", model, "--seed", "7", "--yes", input=DRAFT, env=servers)
             assert result.code == 0, result.stderr
         assert openai_server.chat_requests[-1].body["seed"] == 7
         assert "seed" not in anthropic_server.chat_requests[-1].body
@@ -128,7 +131,7 @@ class TestContinue:
         self, sparring: Runner, ollama: FakeOllama, sparring_home: Path
     ) -> None:
         ollama.script(Reply(chunks=REPEATED), Reply(chunks=("Shorter: ", "Shade pays.")))
-        assert sparring("headlines", "-m", MODEL, input=DRAFT, env=env(ollama)).code == 0
+        assert sparring("headlines", FREE, "-m", MODEL, input=DRAFT, env=env(ollama)).code == 0
         result = sparring("continue", "shorter, please", env=env(ollama))
         assert result.code == 0, result.stderr
         assert result.stdout == "Shorter: Shade pays.\n"

@@ -62,11 +62,18 @@ class TestScript:
 
 
 class TestFactory:
-    def test_a_list_of_scripts_is_followed_one_opening_at_a_time_the_last_repeating(self) -> None:
+    async def test_a_list_of_scripts_is_followed_one_call_at_a_time_the_last_repeating(
+        self,
+    ) -> None:
         factory = ScriptedFactory({"m": [Script(["first"]), Script(["then"])]})
         ref, config = ModelRef("m", "local", ""), Config()
-        opened = [factory(ref, config) for _ in range(3)]
-        assert [b.script.deltas for b in opened] == [("first",), ("then",), ("then",)]  # type: ignore[attr-defined]
+        backend = factory(ref, config)  # one backend, called three times (a list being filled)
+        said = []
+        for _ in range(3):
+            said.append(
+                [event async for event in backend.stream(REQUEST) if isinstance(event, str)]
+            )
+        assert said == [["first"], ["then"], ["then"]]
 
     def test_an_unscripted_model_is_not_found(self) -> None:
         with pytest.raises(ModelNotFound):

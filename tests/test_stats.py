@@ -163,6 +163,7 @@ class TestStatsOnAFixedSet:
             "counter: too close to call (the local model won or tied 50% of 12 blind votes; "
             "95% interval 25%–75%)\n"
             "questions: the local model is good enough (won or tied 71% of 24 blind votes)\n"
+            "  make local the default for questions: sparring stats --route questions\n"
             "pitch: not enough votes yet (3 of 10)"
         )
 

@@ -135,6 +135,12 @@ class TestOpenAIParameters:
         assert arguments["temperature"] == 0.7
         assert arguments["max_completion_tokens"] == 1000  # not a reasoning model
 
+    def test_a_server_that_copies_the_api_gets_max_tokens_for_other_models(self) -> None:
+        # llama-cpp-python's server reads max_tokens and drops fields it does not know
+        # (llama_cpp/server/types.py CreateChatCompletionRequest).
+        backend = openai_backend("smollm", base_url="http://127.0.0.1:8080/v1")
+        assert backend.arguments(request())["max_tokens"] == 1000
+
     @pytest.mark.parametrize(
         ("model", "think", "effort"),
         [

@@ -91,7 +91,7 @@ class TestEgressGate:
         code: int,
     ) -> None:
         screen = terminal(
-            f"cat {SAMPLE_DRAFT} | " + sparring_command("headlines", "-m", "groq:llama"),
+            f"cat {SAMPLE_DRAFT} | " + sparring_command("headlines", "--free", "-m", "groq:llama"),
             {"GROQ_API_KEY": "gsk-test"},
         )
         asked = screen.wait_for(lambda text: "Send it? [y/N]" in text)
@@ -129,7 +129,9 @@ class TestLocalOnly:
             'api_key_env = "GROQ_API_KEY"\n',
         )
         env = {**env, "ANTHROPIC_BASE_URL": "", "OPENAI_BASE_URL": ""}
-        result = sparring("headlines", "-m", model, "--local-only", "--yes", input=DRAFT, env=env)
+        result = sparring(
+            "headlines", "--free", "-m", model, "--local-only", "--yes", input=DRAFT, env=env
+        )
         assert result.code == 2
         assert "local-only refuses it" in result.stderr
         assert not log.exists()
@@ -141,6 +143,7 @@ class TestLocalOnly:
         write_config(sparring_home, 'privacy = "local-only"\n')
         result = sparring(
             "headlines",
+            "--free",
             "-m",
             "anthropic:claude-opus-4-1",
             input=DRAFT,
@@ -155,6 +158,7 @@ class TestLocalOnly:
         env, log = guarded
         result = sparring(
             "headlines",
+            "--free",
             "-m",
             "ollama:gpt-oss:120b-cloud",
             "--local-only",
@@ -172,6 +176,7 @@ class TestLocalOnly:
         env, log = guarded
         result = sparring(
             "headlines",
+            "--free",
             "-m",
             "anthropic:claude-opus-4-1",
             "--yes",
@@ -269,6 +274,7 @@ class TestSignals:
                 "-m",
                 "sparring",
                 "headlines",
+                "--free",
                 str(SAMPLE_DRAFT),
                 "-m",
                 "ollama:qwen3:4b",
@@ -294,8 +300,17 @@ class TestSignals:
         self, sparring: Runner, sparring_home: Path
     ) -> None:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sparring", "counter", str(SAMPLE_DRAFT), "--count", "9"]
-            + ["--raw"],  # streamed as written (folded, a list is printed once whole)
+            [
+                sys.executable,
+                "-m",
+                "sparring",
+                "counter",
+                "--free",
+                "--raw",  # streamed as written (folded, a list is printed once whole)
+                str(SAMPLE_DRAFT),
+                "--count",
+                "9",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -326,7 +341,7 @@ class TestBadInput:
         self, sparring_home: Path, ollama_server: FakeOllama
     ) -> None:
         command = (
-            f"{sys.executable} -m sparring headlines -m ollama:qwen3:4b "
+            f"{sys.executable} -m sparring headlines --free -m ollama:qwen3:4b "
             f"< {SAMPLE_DRAFT} | head -c 5"
         )
         done = subprocess.run(
@@ -346,7 +361,7 @@ class TestBadInput:
     ) -> None:
         ollama_server.script(Reply(chunks=["\x1b[2J\x1b[31mRED", " [bold]x[/bold]\n"]))
         screen = terminal(
-            f"echo draft | {sparring_command('headlines', '-m', 'ollama:qwen3:4b')}",
+            f"echo draft | {sparring_command('headlines', '--free', '-m', 'ollama:qwen3:4b')}",
             {"OLLAMA_HOST": ollama_server.url},
         ).wait_for(lambda text: "EXITED" in text)
         assert "␛[2J␛[31mRED [bold]x[/bold]" in screen

@@ -34,6 +34,7 @@ from sparring.config import Config, Privacy
 from sparring.egress import Confirm, EgressGate, always, upfront_request
 from sparring.errors import CannotSave, EgressRefused, Interrupted, NewerFormat, SparringError
 from sparring.figures import item_summary
+from sparring.fitness import caveat, turn_notes
 from sparring.judging import blind
 from sparring.prompts import Prompt
 from sparring.providers import expected_location, resolve
@@ -66,6 +67,7 @@ class PipeRequest:
     values: dict[str, str] = field(default_factory=dict)
     think: str | None = None  # the run's thinking setting; None: the task's or the model's
     seed: int | None = None  # None: a new one
+    free: bool = False  # list answers as the models write them, not held to the count
     options: PipeOptions = field(default_factory=PipeOptions)
 
 
@@ -105,6 +107,8 @@ def build_session(request: PipeRequest) -> tuple[Session, Turn]:
         think=request.think,
         seed=request.seed,
     )
+    if request.free:
+        turn.shape = None
     session = new_session(request.context, request.sources, task=request.prompt.name, turns=[turn])
     return session, turn
 
@@ -273,6 +277,10 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
     )
     gate = EgressGate(session, confirm, config)
 
+    if not options.blind:  # a note names the model, which a blind run hides
+        models = [reply.model for reply in turn.replies]
+        for note in turn_notes(models, turn.task, session.context.text, config):
+            warn(f"note: {note}")
     session.writer = os.getpid()
     saver()
     interrupted = False
@@ -297,6 +305,12 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
     saver()
     if vote is None:
         _print_result(session, turn, options, out, side_by_side=side_by_side, streamed=streams)
+        if turn.output == "list" and not options.as_json:
+            if len(turn.replies) == 1 and (summary := item_summary(turn.replies[0], turn.count)):
+                warn(summary)
+            for note in {caveat(reply.model, config) for reply in turn.replies if reply.items}:
+                if note:
+                    warn(f"note: {note}")
     else:
         _print_blind(session, turn, vote, options, out, side_by_side)
         if not interrupted:
@@ -359,7 +373,7 @@ def _print_result(
     elif side_by_side:
         return  # the view printed the answers
     elif len(turn.replies) > 1:
-        out.write("\n".join(block(reply, raw=options.raw) for reply in turn.replies))
+        out.write("\n".join(block(reply, turn.count, raw=options.raw) for reply in turn.replies))
     elif streamed:
         text = turn.replies[0].text
         if text and not text.endswith("\n"):
@@ -367,9 +381,6 @@ def _print_result(
     else:
         reply = turn.replies[0]
         out.write(folded_list(reply) if reply.items else reply.text)
-        folded = item_summary(reply)
-        if folded and is_terminal(sys.stderr):
-            warn(f"{folded}: near-duplicates folded (--raw prints the reply as written)")
 
 
 def _print_blind(
@@ -383,7 +394,10 @@ def _print_blind(
         out.write(
             "\n".join(
                 blind.block(
-                    label, reply, None if options.raw or not reply.items else folded_list(reply)
+                    label,
+                    reply,
+                    turn.count,
+                    body=None if options.raw or not reply.items else folded_list(reply),
                 )
                 for label, reply in shown
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sparring.figures import figures_line, heading, item_summary, status_note
+from sparring.items import Item
 from sparring.sessions.model import Reply, Session, Turn
 from sparring.sessions.toml_format import reply_dict
 
@@ -14,12 +15,12 @@ def folded_list(reply: Reply) -> str:
     return "".join(f"{number}. {item.text}\n" for number, item in enumerate(reply.items, 1))
 
 
-def block(reply: Reply, *, raw: bool = False) -> str:
+def block(reply: Reply, asked: int = 0, *, raw: bool = False) -> str:
     """One answer as a block for a pipe: a heading line, the text (a list folded), the notes."""
     lines = [f"=== {heading(reply)} · {figures_line(reply)}"]
     body = reply.text if raw or not reply.items else folded_list(reply)
     lines.append(body.rstrip("\n"))
-    for note in (item_summary(reply), status_note(reply)):
+    for note in (item_summary(reply, asked), status_note(reply)):
         if note:
             lines.append(f"--- {note}")
     return "\n".join(lines) + "\n"
@@ -41,9 +42,22 @@ def json_document(session: Session, turn: Turn, *, saved: bool = True) -> dict[s
     }
 
 
+def item_json(item: Item) -> dict[str, Any]:
+    """One item in --json: its text, how many lines folded into it, and where it points."""
+    data: dict[str, Any] = {"text": item.text, "count": item.count, "variants": item.variants}
+    if item.section:
+        data["section"] = item.section
+    if item.quote:
+        data["quote"] = item.quote
+        data["anchor"] = (
+            {"start": item.anchor[0], "end": item.anchor[1], "paragraph": item.paragraph}
+            if item.anchor is not None
+            else None
+        )
+    return data
+
+
 def to_dict_reply(reply: Reply) -> dict[str, Any]:
     data = reply_dict(reply)
-    data["items"] = [
-        {"text": item.text, "count": item.count, "variants": item.variants} for item in reply.items
-    ]
+    data["items"] = [item_json(item) for item in reply.items]
     return data

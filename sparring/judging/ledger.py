@@ -4,6 +4,10 @@ Each reply's cost was estimated when it came (pricing.py). A local answer
 cost nothing; what it saved is its own tokens at the flagship's price. The
 flagship is `--flagship MODEL` if given, else the config alias `flagship`,
 else the cloud model the local answer was compared with.
+
+The writer's money is only saved where the small model held up, so the
+savings are split: proven, where the local answer won or tied a blind vote
+against another model's answer to the same turn; unproven, the rest.
 """
 
 from __future__ import annotations
@@ -24,10 +28,17 @@ class Ledger:
     local_answers: int = 0
     # The local answers' own tokens at the flagship's price: what staying local saved.
     local_on_flagship: float = 0.0
+    # ...of which, answers that won or tied a blind vote: savings proven by the writer.
+    proven_saved: float = 0.0
+    proven_answers: int = 0
     local_priced: int = 0
     local_unpriced: int = 0
     # Flagship name -> how many local answers were priced at it.
     flagships: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unproven_saved(self) -> float:
+        return self.local_on_flagship - self.proven_saved
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +48,9 @@ class Ledger:
             "local_answers": self.local_answers,
             "local_on_flagship": self.local_on_flagship,
             "saved": self.local_on_flagship,
+            "proven_saved": self.proven_saved,
+            "proven_answers": self.proven_answers,
+            "unproven_saved": self.unproven_saved,
             "local_priced": self.local_priced,
             "local_unpriced": self.local_unpriced,
             "flagships": dict(self.flagships),
@@ -57,6 +71,7 @@ def count(
     turn_replies: list[ReplyFacts],
     config: Config,
     flagship: Flagship | None,
+    proven: bool = False,
 ) -> None:
     """Add one reply, given the other replies to its turn, to the ledger."""
     if reply.location != "local":
@@ -74,10 +89,14 @@ def count(
         ledger.local_unpriced += 1
         return
     price = priced_at.price
-    ledger.local_on_flagship += (
+    saved = (
         (reply.input_tokens or 0) * price.input_per_million
         + (reply.output_tokens or 0) * price.output_per_million
     ) / 1_000_000
+    ledger.local_on_flagship += saved
+    if proven:
+        ledger.proven_saved += saved
+        ledger.proven_answers += 1
     ledger.local_priced += 1
     ledger.flagships[priced_at.name] = ledger.flagships.get(priced_at.name, 0) + 1
 

@@ -37,6 +37,12 @@ def render_text(stats: Stats) -> str:
         f"local answers: {ledger.local_answers}; on the flagship they would have cost "
         f"{cost_text(ledger.local_on_flagship)}: what staying local saved"
     )
+    if ledger.local_priced:
+        lines.append(
+            f"  proven: {cost_text(ledger.proven_saved)} on "
+            f"{_plural(ledger.proven_answers, 'answer')} that won or tied a blind vote; "
+            f"unproven: {cost_text(ledger.unproven_saved)} on the rest"
+        )
     if ledger.flagships:
         at = ", ".join(f"{name} ({count})" for name, count in sorted(ledger.flagships.items()))
         lines.append(f"  (each local answer's own tokens at the flagship's price: {at})")
@@ -46,7 +52,19 @@ def render_text(stats: Stats) -> str:
             '`flagship`, pass --flagship MODEL, or add [pricing."MODEL"] to the config'
         )
     lines += ["", "== recommendation", ""]
-    lines += [r.text for task in stats.tasks for r in task.recommendations]
+    for task in stats.tasks:
+        lines += [r.text for r in task.recommendations]
+        routed = stats.routes.get(task.task)
+        local = stats.route_for(task.task)
+        if routed:
+            lines.append(
+                f"  {task.task} runs on {routed} when no model is named "
+                f"(undo: sparring stats --unroute {task.task})"
+            )
+        elif local:
+            lines.append(
+                f"  make {local} the default for {task.task}: sparring stats --route {task.task}"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -109,6 +109,13 @@ class Pair:
     local_vs_cloud: bool
     blind: Tally = field(default_factory=Tally)
     open: Tally = field(default_factory=Tally)
+    #: What the writer called the subject (`small`, `local`): a name a task can be routed to.
+    subject_names: list[str] = field(default_factory=list)
+
+    @property
+    def runnable(self) -> str:
+        """A name for the subject that `-m` takes: the shortest the writer used."""
+        return min(self.subject_names, key=lambda name: (len(name), name), default=self.subject)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -207,6 +214,16 @@ class Stats:
     sessions: int
     tasks: list[TaskStats]
     ledger: Ledger
+    #: Task -> the model it runs on when none is named, where the config sets one.
+    routes: dict[str, str] = field(default_factory=dict)
+
+    def route_for(self, task: str) -> str | None:
+        """The local model to make `task`'s default: its good-enough one, not yet routed."""
+        for recommendation in next((t.recommendations for t in self.tasks if t.task == task), []):
+            pair = recommendation.pair
+            if recommendation.verdict == "good-enough" and pair is not None:
+                return pair.runnable
+        return None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -216,6 +233,7 @@ class Stats:
             "tasks": [task.as_dict() for task in self.tasks],
             "ledger": self.ledger.as_dict(),
             "recommendations": [r.as_dict() for task in self.tasks for r in task.recommendations],
+            "routes": dict(self.routes),
         }
 
 
@@ -243,6 +261,7 @@ def compute(
     """
     models: dict[str, dict[str, ModelFigures]] = {}
     pairs: dict[str, dict[tuple[str, str], _PairVotes]] = {}
+    called: dict[str, set[str]] = {}  # a model as resolved -> the names it was asked by
     ledger = Ledger()
     sessions = 0
     for entry in entries:
@@ -253,6 +272,7 @@ def compute(
         by_turn: dict[int, list[ReplyFacts]] = {}
         for reply in entry.replies:
             by_turn.setdefault(reply.turn, []).append(reply)
+        held_up = _held_up(entry)
         for turn_index, replies in by_turn.items():
             turn_task = _task_of(tasks_of_turns, turn_index) or replies[0].task
             if task is not None and turn_task != task:
@@ -263,8 +283,10 @@ def compute(
                 name = resolved(reply)
                 figures = figures_of.setdefault(name, ModelFigures(name))
                 figures.names.add(reply.model)
+                called.setdefault(name, set()).add(reply.model)
                 _count_reply(figures, reply)
-                ledger_module.count(ledger, reply, replies, config, flagship)
+                proven = (reply.turn, reply.model) in held_up
+                ledger_module.count(ledger, reply, replies, config, flagship, proven)
             names = {resolved(reply) for reply in replies}
             if len(replies) == 2 and len(names) == 2:
                 key = _pair_key(*names)
@@ -295,13 +317,16 @@ def compute(
     tasks = []
     for name in _task_order({*models, *pairs}):
         task_pairs = [_finish_pair(key, votes) for key, votes in pairs.get(name, {}).items()]
+        for finished in task_pairs:
+            finished.subject_names = sorted(called.get(finished.subject, ()))
         task_pairs.sort(key=lambda pair: (not pair.local_vs_cloud, -pair.blind.votes, pair.subject))
         task_models = sorted(
             models.get(name, {}).values(),
             key=lambda f: (f.location != "local", -f.answers, f.model),
         )
         tasks.append(TaskStats(name, task_pairs, task_models, recommend(name, task_pairs)))
-    return Stats(sessions=sessions, tasks=tasks, ledger=ledger)
+    routes = {name: settings.model for name, settings in config.tasks.items() if settings.model}
+    return Stats(sessions=sessions, tasks=tasks, ledger=ledger, routes=routes)
 
 
 def for_session(session: Session, config: Config) -> Stats:
@@ -338,6 +363,19 @@ def _count_reply(figures: ModelFigures, reply: ReplyFacts) -> None:
         figures.cost += reply.cost
     elif reply.status in ANSWERED:
         figures.unpriced += 1
+
+
+def _held_up(entry: Entry) -> set[tuple[int, str]]:
+    """(turn, model) of every answer that won or tied a blind vote."""
+    held: set[tuple[int, str]] = set()
+    for vote in entry.votes:
+        if not vote.blind or len(vote.order) != 2:
+            continue
+        if vote.choice == "tie":
+            held.update((vote.turn, model) for model in vote.order)
+        elif vote.choice in ("A", "B"):
+            held.add((vote.turn, vote.order[0] if vote.choice == "A" else vote.order[1]))
+    return held
 
 
 def _pair_key(first: str, second: str) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from sparring.providers import is_loopback_url
 from sparring.providers.base import Backend, ChatRequest, Finish, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_env
+from sparring.providers.listing import JsonItems, json_schema
 from sparring.providers.thinking import Thinking
 
 ANTHROPIC_URL = "https://api.anthropic.com"
@@ -74,14 +75,16 @@ class AnthropicBackend(Backend):
         arguments: dict[str, Any] = {
             "model": self.model,
             "max_tokens": request.max_tokens + budget,
-            "messages": [
-                {"role": message.role, "content": message.content}
-                for message in request.conversation
-            ],
+            "messages": _messages(request),
             "stream": True,
         }
         if request.system:
             arguments["system"] = request.system
+        if request.shape is not None:
+            # N required keys: the API takes minItems of 0 or 1 only (SDK lib/_parse/_transform.py).
+            arguments["output_config"] = {
+                "format": {"type": "json_schema", "schema": json_schema(request.shape)}
+            }
         if budget:
             # docs: thinking needs budget_tokens >= 1024, and counts toward max_tokens.
             arguments["thinking"] = {"type": "enabled", "budget_tokens": budget}
@@ -92,12 +95,25 @@ class AnthropicBackend(Backend):
             arguments["extra_body"] = {"temperature": request.temperature}
         return arguments
 
+    @property
+    def takes_shape(self) -> bool:
+        return True
+
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         while True:
             arguments = self.arguments(request)
+            items = (
+                JsonItems(request.shape.quote)
+                if "output_config" in arguments and request.shape is not None
+                else None
+            )
             try:
                 async for event in self._events(arguments):
-                    yield event
+                    if items is not None and isinstance(event, str):
+                        for line in items.feed(event):
+                            yield line
+                    else:
+                        yield event
                 return
             except anthropic.BadRequestError as error:
                 if "extra_body" not in arguments or "temperature" not in str(error.message):
@@ -117,9 +133,11 @@ class AnthropicBackend(Backend):
             async for event in stream:
                 if event.type == "message_start":
                     usage = event.message.usage
-                    input_tokens = usage.input_tokens
                     cache_read = getattr(usage, "cache_read_input_tokens", None)
                     cache_write = getattr(usage, "cache_creation_input_tokens", None)
+                    # input_tokens leaves out what the cache read and wrote (SDK types/usage.py):
+                    # sparring counts a prompt's tokens whole, the cached ones among them.
+                    input_tokens = usage.input_tokens + (cache_read or 0) + (cache_write or 0)
                 elif event.type == "content_block_delta":
                     delta = event.delta
                     if delta.type == "text_delta" and delta.text:
@@ -191,6 +209,26 @@ class AnthropicBackend(Backend):
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+def _messages(request: ChatRequest) -> list[dict[str, Any]]:
+    """The conversation; in a session that goes on, the draft marked for the prompt cache.
+
+    docs (prompt caching): a cache_control breakpoint caches everything before it (the
+    system text and the draft) for later requests that begin the same way.
+    """
+    messages: list[dict[str, Any]] = [
+        {"role": message.role, "content": message.content} for message in request.conversation
+    ]
+    if request.cache and request.shared and messages and messages[0]["role"] == "user":
+        text = messages[0]["content"]
+        blocks: list[dict[str, Any]] = [
+            {"type": "text", "text": text[: request.shared], "cache_control": {"type": "ephemeral"}}
+        ]
+        if text[request.shared :]:
+            blocks.append({"type": "text", "text": text[request.shared :]})
+        messages[0] = {"role": "user", "content": blocks}
+    return messages
 
 
 def _thinking_budget(request: ChatRequest) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from sparring.errors import AnswerCut, SparringError, StreamInterrupted, TemporaryFailure
 from sparring.providers.failures import KEPT
+from sparring.providers.listing import ListShape
 from sparring.providers.thinking import LoopWatch, Thinking
 
 Location = Literal["local", "cloud"]
@@ -54,9 +55,14 @@ class ChatRequest:
     think: ThinkLevel | None = None
     #: Tokens a model may spend thinking, on top of the answer's budget.
     thinking_budget: int = 4096
-    #: The sampler's seed: the same seed and request give the same answer where the
-    #: service honours it (llama.cpp, Ollama, OpenAI's best effort; Anthropic has none).
+    #: Hold a list answer to exactly so many one-line items (see listing.py).
+    shape: ListShape | None = None
+    #: The sampling seed, for backends that take one; None lets them pick.
     seed: int | None = None
+    #: Characters at the start of the first user message that every task of the session
+    #: sends alike (the draft), and whether to ask the service to cache the prompt to there.
+    shared: int = 0
+    cache: bool = False
 
     @property
     def system(self) -> str:
@@ -127,6 +133,9 @@ class Usage:
     stop_detail: str = ""
     #: Characters of answer text streamed (thinking apart).
     answer_characters: int = 0
+    #: Calls that made the answer (a list filled in batches), and the first call's seed.
+    calls: int = 1
+    seed: int | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -188,6 +197,11 @@ class Backend:
         self._notice: Callable[[str], None] | None = None
 
     @property
+    def takes_shape(self) -> bool:
+        """Whether a list answer can be held to N items here (request.shape)."""
+        return False
+
+    @property
     def label(self) -> str:
         return f"{self.provider}:{self.model}" if self.model else self.provider
 
@@ -197,6 +211,11 @@ class Backend:
 
     async def prepare(self) -> None:
         """Learn what must be known before sending (e.g. where the model runs)."""
+
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        """Tokens of prompt the model takes beside `request`'s answer budget (after
+        `prepare`); None when that cannot be known before asking."""
+        return None
 
     def request_sent(self) -> None:
         """Note that the request of the current `stream` has left for the server.

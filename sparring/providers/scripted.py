@@ -58,6 +58,8 @@ class Script:
     stop: Stop = "end"
     #: Thinking sent before the first delta, a piece at a time.
     thinking: Sequence[str] = ()
+    #: Say the backend takes a list shape (the engine then fills lists in batches).
+    takes_shape: bool = False
     #: The counts the final marker carries; output_tokens None means one a delta.
     input_tokens: int | None = 100
     output_tokens: int | None = None
@@ -85,9 +87,12 @@ class ScriptedBackend(Backend):
         *,
         release: asyncio.Event | None = None,
         provider: str | None = None,
+        scripts: Callable[[], Script] | None = None,
     ) -> None:
         super().__init__(model)
         self.script = script
+        #: The script of each call, when successive calls say different things.
+        self.scripts = scripts
         self.location = script.location
         if provider is not None:
             self.provider = provider
@@ -99,7 +104,13 @@ class ScriptedBackend(Backend):
         self.first_at: float | None = None
         self.last_at: float | None = None
 
+    @property
+    def takes_shape(self) -> bool:
+        return self.script.takes_shape
+
     async def _generate(self, request: ChatRequest) -> AsyncIterator[str | Thinking | Finish]:
+        if self.scripts is not None:
+            self.script = self.scripts()
         script = self.script
         self.requests.append(request)
         loop = asyncio.get_running_loop()
@@ -145,9 +156,10 @@ class ScriptedBackend(Backend):
 class ScriptedFactory:
     """A backend_factory: each scripted model name opens a `ScriptedBackend`.
 
-    A name given a list of scripts follows the next one at each opening (the
-    last one repeats), so a task and its follow-up can say different things.
-    Every backend it opens shares one `release` event.
+    A name given a list of scripts follows the next one at each call (the last
+    one repeats), so a task and its follow-up can say different things, and the
+    calls that fill one list answer (see lists.py) can too. Every backend it
+    opens shares one `release` event.
     """
 
     #: What the backends it opens call their provider (part of their label).
@@ -158,19 +170,31 @@ class ScriptedFactory:
         self.release = asyncio.Event()
         #: Every backend opened, in order.
         self.opened: list[ScriptedBackend] = []
+        self._calls: dict[str, int] = {}
 
     def __call__(self, ref: ModelRef, config: Config) -> Backend:
         scripts = self.scripts.get(ref.name)
         if scripts is None:
             raise ModelNotFound(f"no script for '{ref.name}'", hint="add one to the test")
-        if isinstance(scripts, Script):
-            script = scripts
-        else:
-            calls = sum(1 for backend in self.opened if backend.model == ref.name)
-            script = scripts[min(calls, len(scripts) - 1)]
-        backend = ScriptedBackend(ref.name, script, release=self.release, provider=self.provider)
+        backend = ScriptedBackend(
+            ref.name,
+            self._next(ref.name, peek=True),
+            release=self.release,
+            provider=self.provider,
+            scripts=lambda: self._next(ref.name),
+        )
         self.opened.append(backend)
         return backend
+
+    def _next(self, name: str, *, peek: bool = False) -> Script:
+        """The script of `name`'s next call (its list's next, the last one repeating)."""
+        scripts = self.scripts[name]
+        if isinstance(scripts, Script):
+            return scripts
+        calls = self._calls.get(name, 0)
+        if not peek:
+            self._calls[name] = calls + 1
+        return scripts[min(calls, len(scripts) - 1)]
 
     def held(self) -> asyncio.Event:
         """The event that lets every held stream go on."""

@@ -75,7 +75,10 @@ def to_markdown(session: Session) -> str:
                 if reply.thinking:
                     lines += _thinking_block(reply)
             lines += [reply.text.rstrip() or "(no answer)", ""]
-            for note in (item_summary(reply), "" if hidden(vote) else status_note(reply)):
+            for note in (
+                item_summary(reply, turn.count),
+                "" if hidden(vote) else status_note(reply),
+            ):
                 if note:
                     lines += [f"> {note}", ""]
         if vote is not None:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from sparring.items import Item
 from sparring.providers.base import generation_rate
+from sparring.providers.listing import ListShape
 
 #: 2 added thinking, its figures, model load and cached tokens, and the "cut" and
 #: "refused" statuses; 3 the turn's seed. Older files are read as they are.
@@ -61,6 +62,9 @@ class Reply:
     load_seconds: float | None = None
     cached_input_tokens: int | None = None
     cache_write_tokens: int | None = None
+    #: Calls that made a list answer held to N items (see lists.py), and the first's seed.
+    calls: int | None = None
+    seed: int | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -92,6 +96,20 @@ class Turn:
     #: The sampler's seed the models were sent: a new one each turn, unless the writer
     #: asked for one (--seed), so asking again brings new ideas and a seed can be repeated.
     seed: int | None = None
+    #: How many items a list turn asked for (0: not a list, or not known).
+    count: int = 0
+    #: The one-line items a list turn asks for, held to `count` where a model takes it.
+    shape: ListShape | None = None
+    #: Characters at the start of `user` that every task of the session sends alike (the
+    #: draft and what comes before it): a service's prompt cache can keep them.
+    shared: int = 0
+    #: The items end with a quote of the passage they are about, pinned to the draft.
+    anchor: bool = False
+    #: A long draft sent in parts (sections.py): which part this turn was (1-based), of
+    #: how many, and the sections it covers; 0 and "" for a whole draft.
+    part: int = 0
+    parts: int = 0
+    section: str = ""
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

@@ -54,6 +54,7 @@ from typing import Any
 
 from sparring.errors import NewerFormat, SessionFormatError, StreamInterrupted
 from sparring.items import Item
+from sparring.providers.listing import ListShape
 from sparring.sessions.model import (
     FORMAT_VERSION,
     Context,
@@ -113,6 +114,11 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "to": turn.to,
         **({"think": turn.think} if turn.think else {}),
         **({"seed": turn.seed} if turn.seed is not None else {}),
+        **({"count": turn.count} if turn.count else {}),
+        **({"shape": _shape_dict(turn.shape)} if turn.shape else {}),
+        **({"shared": turn.shared} if turn.shared else {}),
+        **({"anchor": True} if turn.anchor else {}),
+        **({"part": turn.part, "parts": turn.parts, "section": turn.section} if turn.parts else {}),
         "created": turn.created,
         "system": turn.system,
         "user": turn.user,
@@ -127,11 +133,29 @@ _QUIET_WHEN_EMPTY = ("thinking", "thinking_estimated", "hidden_thinking")
 def reply_dict(reply: Reply) -> dict[str, Any]:
     """One reply as it is written in the session file."""
     data = vars(reply).copy()
-    data["items"] = [{"text": item.text, "count": item.count} for item in reply.items]
+    data["items"] = [_item_dict(item) for item in reply.items]
     for key in _QUIET_WHEN_EMPTY:
         if not data[key]:
             del data[key]
     return _drop_empty(data)
+
+
+def _shape_dict(shape: ListShape) -> dict[str, Any]:
+    return {"min_chars": shape.min_chars, "max_chars": shape.max_chars, "question": shape.question}
+
+
+def _item_dict(item: Item) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": item.text, "count": item.count}
+    if item.language:
+        data["language"] = item.language
+    if item.quote:
+        data["quote"] = item.quote
+    if item.anchor is not None:
+        data["anchor"] = list(item.anchor)
+        data["paragraph"] = item.paragraph
+    if item.section:
+        data["section"] = item.section
+    return data
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +211,10 @@ def from_dict(data: dict[str, Any]) -> Session:
 
 def _turn(data: dict[str, Any]) -> Turn:
     replies = [_reply(reply) for reply in data.get("replies", [])]
-    fields = {key: value for key, value in data.items() if key != "replies"}
+    fields = {key: value for key, value in data.items() if key not in ("replies", "shape")}
+    shape = data.get("shape")
+    if isinstance(shape, dict):
+        fields["shape"] = ListShape(count=int(data.get("count", 0)), **shape)
     return Turn(replies=replies, **fields)
 
 
@@ -202,9 +229,22 @@ def _vote(data: dict[str, Any]) -> Vote:
 
 
 def _reply(data: dict[str, Any]) -> Reply:
-    items = [Item(text=item["text"], count=item.get("count", 1)) for item in data.get("items", [])]
+    items = [_item(item) for item in data.get("items", [])]
     fields = {key: value for key, value in data.items() if key != "items"}
     return Reply(items=items, **fields)
+
+
+def _item(data: dict[str, Any]) -> Item:
+    anchor = data.get("anchor")
+    return Item(
+        text=data["text"],
+        count=data.get("count", 1),
+        language=data.get("language", ""),
+        quote=data.get("quote", ""),
+        anchor=(int(anchor[0]), int(anchor[1])) if isinstance(anchor, list) else None,
+        paragraph=int(data.get("paragraph", 0)),
+        section=data.get("section", ""),
+    )
 
 
 def load(path: Path) -> Session:

@@ -9,12 +9,16 @@ from __future__ import annotations
 import secrets
 
 from sparring import items as items_module
-from sparring.prompts import Prompt
+from sparring import sections
+from sparring.prompts import Prompt, messages
+from sparring.sections import Part
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 
 FOLLOW_UP = "follow-up"
 #: Seeds are drawn below this: every backend that takes one takes a 31-bit integer.
 SEED_LIMIT = 2**31
+#: A part of a long draft shorter than this (in tokens) is too little to ask about.
+MIN_SECTION_TOKENS = 200
 
 
 def new_seed() -> int:
@@ -31,25 +35,91 @@ def task_turn(
     count: int | None = None,
     values: dict[str, str] | None = None,
     think: str | None = None,
+    part: Part | None = None,
     seed: int | None = None,
 ) -> Turn:
-    """The task `prompt` on `context`, to every model in `models`.
+    """The task `prompt` on `context` (or on one `part` of it), to every model in `models`.
 
     `think` is the run's thinking setting; without one, the task's own. `seed`
     repeats a run's seed; without one, a new one is drawn.
     """
     think = think if think is not None else prompt.think
+    system, user, shared = messages(
+        prompt,
+        part.text if part is not None else context,
+        count=count,
+        instruction=instruction,
+        values=values,
+    )
     return Turn(
         task=prompt.name,
-        user=prompt.render(context, count=count, instruction=instruction, values=values),
-        system=prompt.system,
+        user=user,
+        system=system,
+        shared=shared,
         instruction=instruction,
         output=prompt.output,
         to="",
         think="" if think == "auto" else think,
         seed=new_seed() if seed is None else seed,
+        count=(count or prompt.count) if prompt.output == "list" else 0,
+        shape=prompt.shape(count),
+        anchor=prompt.anchor and prompt.output == "list",
+        part=part.number if part is not None else 0,
+        parts=part.total if part is not None else 0,
+        section=part.title if part is not None else "",
         replies=[Reply(model=model) for model in models],
     )
+
+
+def section_turns(
+    prompt: Prompt,
+    context: str,
+    models: list[str],
+    room: int | None,
+    *,
+    instruction: str = "",
+    count: int | None = None,
+    values: dict[str, str] | None = None,
+    think: str | None = None,
+    seed: int | None = None,
+) -> list[Turn]:
+    """The task on `context` in parts that fit `room` tokens of prompt (one turn a part),
+    or on the whole of it when it fits or the room is not known. Every part is sent
+    the run's one seed (`seed`, else a new one)."""
+    seed = new_seed() if seed is None else seed
+    whole = task_turn(
+        prompt,
+        context,
+        models,
+        instruction=instruction,
+        count=count,
+        values=values,
+        think=think,
+        seed=seed,
+    )
+    if room is None or sections.tokens(whole.system + whole.user) <= room:
+        return [whole]
+    bare = task_turn(
+        prompt, "", models, instruction=instruction, count=count, values=values, think=think
+    )
+    # The prompt around the draft, and a few tokens a message for the chat template.
+    budget = room - sections.tokens(bare.system + bare.user) - 16
+    if budget < MIN_SECTION_TOKENS:
+        return [whole]  # no room for a part worth asking about: the model will say so
+    return [
+        task_turn(
+            prompt,
+            context,
+            models,
+            instruction=instruction,
+            count=count,
+            values=values,
+            think=think,
+            part=part,
+            seed=seed,
+        )
+        for part in sections.split(context, budget)
+    ]
 
 
 def follow_up_turn(
@@ -81,6 +151,12 @@ def again(turn: Turn, models: list[str]) -> Turn:
         to="",
         think=turn.think,
         seed=new_seed(),
+        count=turn.count,
+        shape=turn.shape,
+        anchor=turn.anchor,
+        part=turn.part,
+        parts=turn.parts,
+        section=turn.section,
         replies=[Reply(model=model) for model in models],
     )
 

@@ -31,7 +31,10 @@ def print_session(session: Session) -> None:
         vote = vote_of(session, index)
         for label, reply in shown_replies(session, index):
             # As the model wrote it: the session's record, not a view of it.
-            print(blind.block(label, reply) if hidden(vote) else block(reply, raw=True))
+            if hidden(vote):
+                print(blind.block(label, reply, turn.count))
+            else:
+                print(block(reply, turn.count, raw=True))
         if vote is not None:
             print(f"{vote_text(session, vote)}\n")
     if session.keepers:

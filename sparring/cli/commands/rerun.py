@@ -141,7 +141,7 @@ def run(argv: list[str]) -> int:
         for number, turn in enumerate(new.turns, start=1):
             print(f"## {number}. {turn_title(turn)}\n")
             for reply in turn.replies:
-                print(block(reply))
+                print(block(reply, turn.count))
         print_diff(diffs, old)
     print(f"sparring: saved as session {new.id} (re-run of {old.id})", file=sys.stderr)
     codes = [report(new, turn, saver, False, True) for turn in new.turns]

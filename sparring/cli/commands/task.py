@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not show a model's thinking on stderr (it is still saved)",
     )
     parser.add_argument(
+        "--free",
+        action="store_true",
+        help="let a list task's answers come as the models write them (by default a model "
+        "on this machine is held to exactly the count asked, one item a line)",
+    )
+    parser.add_argument(
         "--raw",
         action="store_true",
         help="print a list task's reply as the model wrote it, not the folded list",
@@ -121,11 +127,6 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
 
     config = run_config(config_module.load(), options)
     privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
-    models = [*options.model, *options.vs] or [config.default_model]
-    if options.vs and not options.model:
-        models = [config.default_model, *options.vs]
-    if options.blind:
-        _check_blind(models, options)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
     values = field_values(options.fields)
@@ -133,6 +134,13 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     broken: dict[str, PromptError] = {}
     available = prompts.load_all(broken)
     task, files = _split_task(options.args, available, bool(options.ask), broken)
+    # No model named: the task's own default (set by `sparring stats --route`), else the config's.
+    default = config.task_model(task or "headlines")
+    models = [*options.model, *options.vs] or [default]
+    if options.vs and not options.model:
+        models = [default, *options.vs]
+    if options.blind:
+        _check_blind(models, options)
     _check_models(models, config, privacy)
 
     if task is None and not (options.print_mode or options.json):
@@ -158,6 +166,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     prompt = prompts.get(task, available)
     if prompt.name == prompts.FREE_TEXT and not options.ask:
         raise UsageError("the 'ask' task needs an instruction", hint='add --ask "your question"')
+    warm_embedded(models, config, files)
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
     _warn(gathered.warnings)
 
@@ -180,6 +189,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             values=values,
             think=options.think,
             seed=options.seed,
+            free=options.free,
             options=pipe_options(options, privacy),
         ),
         config,
@@ -211,6 +221,31 @@ def _warn(warnings: list[str]) -> None:
 
         for warning in warnings:
             warn(f"warning: {warning}")
+
+
+def warm_embedded(models: list[str], config: Config, files: list[str]) -> None:
+    """Start loading the embedded model while the draft is read: it is ready sooner."""
+    import threading
+
+    from sparring.errors import SparringError
+    from sparring.providers import open_backend, resolve
+    from sparring.providers.local import LocalBackend
+
+    refs = [ref for ref in (resolve(name, config) for name in models) if ref.provider == "local"]
+    if not refs:
+        return
+    characters = sum(os.path.getsize(name) for name in files if os.path.isfile(name))
+
+    def load() -> None:
+        for ref in refs:
+            try:
+                backend = open_backend(ref, config)
+                if isinstance(backend, LocalBackend):
+                    backend.warm(characters)
+            except (SparringError, ImportError, OSError):
+                pass  # the run opens it again, and says what is wrong then
+
+    threading.Thread(target=load, name="sparring-warm", daemon=True).start()
 
 
 def _split_task(

@@ -35,7 +35,10 @@ from sparring.egress import EgressGate, always
 from sparring.engine import run_turn
 from sparring.errors import CannotSave, NewerFormat
 from sparring.figures import live_figures
+from sparring.fitness import notes
+from sparring.language import detect
 from sparring.prompts import FREE_TEXT
+from sparring.providers import resolve
 from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 from sparring.sessions.saving import Saver
@@ -106,7 +109,7 @@ class MainScreen(Screen[None]):
         # palette's entries (app bindings come last, and fall off at 80 columns).
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
         Binding("f3", "remove_column", "Drop column", show=False),
-        Binding("f6", "cycle_think", "Think", show=False),
+        Binding("f6", "cycle_think", "Think", show=False, priority=True),
     ]
 
     def __init__(
@@ -370,6 +373,11 @@ class MainScreen(Screen[None]):
                 await self._show_ended(column, view, refusal)
                 continue
             turn.replies.append(reply)
+            if not blind_run:  # a note names the model, which a blind run hides
+                draft = self.session.context.text
+                config = self.options.config
+                ref = resolve(reply.model, config)  # it resolved: it was not refused
+                view.note(notes(ref, turn.task, detect(draft), config))
             view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
             column.clear_figures()
             self.streams.append(Stream(reply, column, view))

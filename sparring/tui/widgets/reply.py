@@ -188,6 +188,7 @@ class ReplyView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, markup=False, classes="heading")
+        yield Static("", markup=False, classes="note")
         yield ThinkingView()
         yield LiveText(classes="live")
         yield ItemList(self.turn_index, self.model)
@@ -221,6 +222,12 @@ class ReplyView(Vertical):
     def shown(self) -> str:
         """The answer's text as the column shows it now (control characters made visible)."""
         return self.live.source if self.live.display else ""
+
+    def note(self, lines: list[str]) -> None:
+        """What to expect of this model here, said before it answers (see fitness.py)."""
+        note = self.query_one(".note", Static)
+        note.update(visible("\n".join(f"note: {line}" for line in lines)))
+        note.display = bool(lines)
 
     def start(self, note: str = STATUS_LINES["streaming"]) -> None:
         self.status.update(note)
