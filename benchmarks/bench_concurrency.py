@@ -75,6 +75,7 @@ def command_row(fakes: Any, count: int) -> Row:
             "Say something.",
             "-m",
             "openai:gpt-4o-mini",
+            "--yes",  # the fake stands for OpenAI, which is the cloud
         ]
 
         def compare() -> float:

@@ -69,6 +69,7 @@ def through_command(fakes: Any, provider: str, quick: bool) -> list[dict[str, fl
             "-m",
             model,
             "--json",
+            "--yes",  # the fakes stand for OpenAI and Anthropic, which are the cloud
         ]
 
         def once() -> dict[str, float]:

@@ -47,7 +47,12 @@ def compare(
     model, url, extra = setup
     env = harness.command_env(home, **extra)
     draft = str(harness.draft_file(home))
-    command = [*harness.sparring_command(), "headlines", draft, "-m", model, "--print", "--raw"]
+    # --yes: the fakes stand for OpenAI and Anthropic, which are the cloud. --raw: the reply
+    # streamed as written (a list is otherwise printed folded, once whole).
+    command = [
+        *harness.sparring_command(),
+        *("headlines", draft, "-m", model, "--print", "--yes", "--raw"),
+    ]
 
     def through_sparring() -> dict[str, float]:
         return figures(harness.checked(harness.timed_run(command, env), f"sparring -m {model}"))

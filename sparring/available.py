@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,17 +57,19 @@ async def served(config: Config, privacy: Privacy | None = None) -> list[Choice]
     from sparring.providers import expected_location, resolve
 
     local_only = bool(privacy and privacy.local_only)
-    asks = [_ollama(local_only)]
-    for name, endpoint in config.endpoints.items():
-        ref = resolve(f"{name}:x", config)
-        if local_only and expected_location(ref) != "local":
-            continue
-        asks.append(_endpoint(endpoint))
+    asks = [_ollama(config, local_only)]
+    for name in config.endpoints:
+        # Resolved as a model of it would be: its place, as the egress gate judges it.
+        ref = replace(resolve(f"{name}:x", config), model="")
+        place = expected_location(ref)
+        if not (local_only and place != "local"):
+            asks.append(_endpoint(ref, place))
     base_url = os.environ.get("OPENAI_BASE_URL", "").strip()
     if base_url:
-        ref = resolve("openai:x", config)
-        if not (local_only and expected_location(ref) != "local"):
-            asks.append(_compatible(base_url, expected_location(ref)))
+        ref = replace(resolve("openai:x", config), model="")
+        place = expected_location(ref)
+        if not (local_only and place != "local"):
+            asks.append(_listed(ref, place, "openai", base_url))
     found = await asyncio.gather(*asks)
     return [choice for listed in found for choice in listed]
 
@@ -154,13 +156,16 @@ def _keyed_clouds() -> list[Choice]:
     return choices
 
 
-async def _ollama(local_only: bool) -> list[Choice]:
-    from sparring.providers import is_loopback_url, ollama_host
+async def _ollama(config: Config, local_only: bool) -> list[Choice]:
+    from sparring.providers import expected_location, ollama_host, resolve
     from sparring.providers.ollama import OllamaBackend
 
     host = ollama_host()
-    if local_only and not is_loopback_url(host):
-        return []
+    place = expected_location(resolve("ollama:x", config))
+    if local_only and place != "local":
+        # Listing would connect to it: under local-only, nothing but this machine is asked.
+        detail = f"not asked: {host} is not on this machine (local-only)"
+        return [Choice("ollama:MODEL", place, detail, usable=False, group="Ollama")]
     backend = OllamaBackend("", stall_timeout=LIST_TIMEOUT)
     try:
         names = await asyncio.wait_for(backend.list_models(), LIST_TIMEOUT)
@@ -169,36 +174,29 @@ async def _ollama(local_only: bool) -> list[Choice]:
         )
     except (SparringError, TimeoutError) as error:
         said = error.one_line() if isinstance(error, SparringError) else "Ollama did not answer"
-        return [Choice("ollama:MODEL", "local", said, usable=False, group="Ollama")]
+        return [Choice("ollama:MODEL", place, said, usable=False, group="Ollama")]
     finally:
         await backend.aclose()
     if not names:
         detail = f"no models pulled at {host}: sparring pull NAME"
-        return [Choice("ollama:MODEL", "local", detail, usable=False, group="Ollama")]
+        return [Choice("ollama:MODEL", place, detail, usable=False, group="Ollama")]
     choices = []
     for name, info in zip(names, details, strict=True):
         remote = info.get("remote_host")
-        where = "cloud" if remote or backend.location == "cloud" else "local"
+        where = "cloud" if remote else backend.location
         detail = f"Ollama, runs at {remote}" if remote else "Ollama, pulled"
         choices.append(Choice(f"ollama:{name}", where, detail, group="Ollama"))
     return choices
 
 
-async def _endpoint(endpoint: Endpoint) -> list[Choice]:
-    from sparring.providers import ModelRef
-
-    ref = ModelRef(endpoint.name, endpoint.name, "", endpoint)
+async def _endpoint(ref: ModelRef, location: str) -> list[Choice]:
+    endpoint = ref.endpoint
+    assert endpoint is not None
     need = _endpoint_key(endpoint)
     if need:
         detail = f"{endpoint.base_url}: set {need}"
-        return [Choice(f"{endpoint.name}:MODEL", endpoint.location, detail, False, endpoint.name)]
-    return await _listed(ref, endpoint.location, endpoint.name, endpoint.base_url)
-
-
-async def _compatible(base_url: str, location: str) -> list[Choice]:
-    from sparring.providers import ModelRef
-
-    return await _listed(ModelRef("openai", "openai", ""), location, "openai", base_url)
+        return [Choice(f"{endpoint.name}:MODEL", location, detail, False, endpoint.name)]
+    return await _listed(ref, location, endpoint.name, endpoint.base_url)
 
 
 async def _listed(ref: ModelRef, location: str, group: str, base_url: str) -> list[Choice]:

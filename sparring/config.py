@@ -9,17 +9,31 @@ environment variable (or the command) that holds its key.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sparring import paths
+from sparring import paths, secret
 from sparring.errors import ConfigError, did_you_mean
+from sparring.typed import Malformed, toml_data
 
-Location = Literal["local", "cloud"]
+#: Where a model runs, from the most private: this machine (a loopback address), the
+#: writer's own network (a private address, declared so), the cloud (anything else).
+Location = Literal["local", "network", "cloud"]
+LOCATIONS: tuple[Location, ...] = ("local", "network", "cloud")
+#: The places on the writer's own hardware: free to run, the "local" side of a comparison.
+OWN_HARDWARE: tuple[Location, ...] = ("local", "network")
 PROVIDERS = ("local", "ollama", "openai", "anthropic")
+#: The built-in providers whose URL can be moved (OLLAMA_HOST, OPENAI_BASE_URL,
+#: ANTHROPIC_BASE_URL), and what is behind it unless `[locations]` says otherwise: Ollama
+#: serves models itself; an OpenAI or Anthropic URL is as often a gateway to the cloud
+#: (LiteLLM and the like) as a model, so it is the cloud until the writer says it is not.
+DEFAULT_LOCATIONS: dict[str, Location] = {
+    "ollama": "local",
+    "openai": "cloud",
+    "anthropic": "cloud",
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,8 @@ class Config:
     local: LocalSettings = field(default_factory=LocalSettings)
     pricing: dict[str, Price] = field(default_factory=dict)
     models: dict[str, ModelSettings] = field(default_factory=dict)
+    #: What is behind a built-in provider's URL (see DEFAULT_LOCATIONS).
+    locations: dict[str, Location] = field(default_factory=dict)
     tasks: dict[str, TaskSettings] = field(default_factory=dict)
     source: Path | None = None
 
@@ -145,12 +161,30 @@ def load(path: Path | None = None) -> Config:
     except OSError as error:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        data = toml_data(text)
+    except Malformed as error:
         raise ConfigError(
-            f"{path}: not valid TOML: {error}", hint="fix the line named, or move the file away"
+            f"{path}: {error}", hint="fix the line named, or move the file away"
         ) from None
     return _Reader(path, text).config(data)
+
+
+#: The numbers a setting may take, (section, key) -> (lowest, highest): a value outside
+#: (or a NaN) would be accepted now and make every run fail later.
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("", "max_tokens"): (1, 1_000_000),
+    ("", "thinking_budget"): (0, 1_000_000),
+    ("", "temperature"): (0.0, 2.0),
+    ("", "stall_timeout"): (0.1, 86_400.0),
+    ("", "max_context_chars"): (1, 100_000_000),
+    ("local", "n_ctx"): (16, 10_000_000),
+    ("local", "threads"): (1, 1024),
+    ("local", "max_tokens"): (1, 1_000_000),
+    ("pricing", "input_per_million"): (0.0, 1_000_000.0),
+    ("pricing", "output_per_million"): (0.0, 1_000_000.0),
+    ("pricing", "cached_input_per_million"): (0.0, 1_000_000.0),
+    ("pricing", "cache_write_per_million"): (0.0, 1_000_000.0),
+}
 
 
 class _Reader:
@@ -175,6 +209,7 @@ class _Reader:
             "local": dict,
             "pricing": dict,
             "models": dict,
+            "locations": dict,
             "tasks": dict,
         }
         self._check_keys(data, top, section="")
@@ -218,6 +253,8 @@ class _Reader:
                 name: self._model_settings(name, table)
                 for name, table in self._typed(data, "models", dict, "").items()
             }
+        if "locations" in data:
+            values["locations"] = self._locations(self._typed(data, "locations", dict, ""))
         if "tasks" in data:
             values["tasks"] = {
                 name: self._task_settings(name, table)
@@ -244,9 +281,27 @@ class _Reader:
                 hint='add base_url = "http://host:port/v1"',
             )
         values = {key: self._typed(table, key, fields[key], section) for key in table}
-        if values.get("location", "cloud") not in ("local", "cloud"):
-            self._fail(section, "location", 'must be "local" or "cloud"')
+        if values.get("location", "cloud") not in LOCATIONS:
+            self._fail(section, "location", 'must be "local", "network" or "cloud"')
+        if values.get("api_key_env"):
+            # Its value is a key from now on, to be redacted wherever it would show.
+            secret.watch_variable(values["api_key_env"])
         return Endpoint(name=name, **values)
+
+    def _locations(self, table: dict[str, Any]) -> dict[str, Location]:
+        locations: dict[str, Location] = {}
+        for provider, location in table.items():
+            if provider not in DEFAULT_LOCATIONS:
+                self._fail(
+                    "locations",
+                    provider,
+                    f"is not a built-in provider with a URL ({', '.join(DEFAULT_LOCATIONS)}); "
+                    "an endpoint says its own location",
+                )
+            if location not in LOCATIONS:
+                self._fail("locations", provider, 'must be "local", "network" or "cloud"')
+            locations[provider] = location
+        return locations
 
     def _local(self, table: dict[str, Any]) -> LocalSettings:
         fields = {"model_path": str, "n_ctx": int, "threads": int, "max_tokens": int}
@@ -312,11 +367,15 @@ class _Reader:
     def _typed(self, table: dict[str, Any], key: str, wanted: type, section: str) -> Any:
         value = table[key]
         if wanted is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            value = float(value)
         if isinstance(value, bool) and wanted is not bool:
             self._fail(section, key, f"must be {_NAMES[wanted]}, not a boolean")
         if not isinstance(value, wanted):
             self._fail(section, key, f"must be {_NAMES[wanted]}, not {_kind(value)}")
+        bounds = RANGES.get((section.split(".")[0], key))
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:  # NaN is in no range
+            low, high = (f"{bound:g}" for bound in bounds)
+            self._fail(section, key, f"must be from {low} to {high}, not {value}")
         return value
 
     def _fail(self, section: str, key: str, problem: str) -> None:

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from sparring.config import Config, Privacy
 from sparring.errors import EgressRefused, SparringError, UsageError
 from sparring.pricing import estimate_cost
-from sparring.providers import ModelRef, expected_location, resolve
+from sparring.providers import (
+    ModelRef,
+    address_place,
+    expected_location,
+    host_of,
+    provider_url,
+    resolve,
+)
 from sparring.providers.base import Backend, ChatRequest, estimate_tokens
 from sparring.sessions.model import Reply, Session
 
@@ -67,7 +74,7 @@ class EgressGate:
 
     async def admit(self, backend: Backend, request: ChatRequest, model: str) -> None:
         """Return when `backend` may receive `request`; raise EgressRefused otherwise."""
-        if backend.location != "cloud":
+        if backend.location == "local":
             return
         async with self._lock:
             if not self.approved:
@@ -91,7 +98,7 @@ class EgressGate:
             sources=tuple(self.session.context.sources),
             characters=characters,
             tokens=tokens,
-            cost=estimate_cost(backend.model, "cloud", tokens, 0, self.config),
+            cost=estimate_cost(backend.model, backend.location, tokens, 0, self.config),
         )
 
 
@@ -157,7 +164,27 @@ def check_local_only(refs: list[ModelRef]) -> None:
 
 
 def local_only_refusal(ref: ModelRef) -> UsageError:
+    """Why local-only refuses `ref`: where its bytes would go, and why that is not here."""
+    if ref.provider == "local":
+        return UsageError(f"'{ref.name}' is not on this machine; local-only refuses it")
+    url = provider_url(ref)
+    host = host_of(url)
+    hint = "pick a local model, e.g. -m local, or drop --local-only"
+    if address_place(url) == "local" and ref.declared is not None:
+        where = f"at {host}, which the config says leads to the {ref.declared}"
+    elif address_place(url) == "local":
+        where = f"behind {host}, which may be a gateway to the cloud"
+        hint = (
+            f"if {host} serves a model on this machine, say so in the config: "
+            f'[locations] {ref.provider} = "local"'
+        )
+    elif expected_location(ref) == "network":
+        where = f"at {host}, on your network, not on this machine"
+    else:
+        where = f"at {host}, not on this machine"
+        if ref.declared == "local":
+            # The address decides: a declaration can make a place stricter, never looser.
+            hint = f'location = "local" cannot make {host} this machine; only a loopback address is'
     return UsageError(
-        f"'{ref.name}' ({ref.full_name}) is not on this machine; local-only refuses it",
-        hint="pick a local model, e.g. -m local, or drop --local-only",
+        f"'{ref.name}' ({ref.full_name}) runs {where}; local-only refuses it", hint=hint
     )

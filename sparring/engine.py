@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 
 from sparring import anchors, language, lists
 from sparring import items as items_module
-from sparring.config import Config, Privacy
+from sparring.config import OWN_HARDWARE, Config, Privacy
 from sparring.egress import EgressGate, check_local_only
 from sparring.errors import AnswerCut, AnswerRefused, ContextTooLong, SparringError, UsageError
+from sparring.figures import where_label
 from sparring.pricing import estimate_cost
 from sparring.providers import (
     ModelRef,
+    expected_location,
     import_shared_modules,
     open_backend,
     resolve,
@@ -40,6 +42,7 @@ from sparring.providers.base import (
 )
 from sparring.providers.listing import ListShape
 from sparring.providers.thinking import Thinking
+from sparring.secret import redact
 from sparring.sessions.model import Reply, Session, Turn
 from sparring.sessions.turns import FOLLOW_UP
 
@@ -208,8 +211,6 @@ def think_level(turn: Turn, model: str, config: Config) -> ThinkLevel | None:
 
 def prepare(session: Session, turn: Turn, config: Config) -> list[LiveReply]:
     """A LiveReply for each reply of `turn`, with what is known before anything is sent."""
-    from sparring.providers import expected_location
-
     lives = []
     for reply in turn.replies:
         live = LiveReply(reply)
@@ -319,6 +320,9 @@ async def _stream_reply(
     """Stream one answer into `live`, then finish it. Failures are recorded in the reply."""
     reply = live.reply
     reply.status = "streaming"
+    # Where its name says it runs, until its backend says more: a model whose backend
+    # cannot be opened (a key missing) is not "on this machine".
+    reply.location = live.location = expected_location(ref)
     backend: Backend | None = None
     try:
         # Opening a backend imports its SDK (up to a second): not on the event loop,
@@ -331,10 +335,11 @@ async def _stream_reply(
         reply.location = backend.location
         if local_only and backend.location != "local":
             raise UsageError(
-                f"{backend.label} runs in the cloud; local-only refuses it",
+                f"{backend.label} runs {where_label(backend.location)}, not on this machine; "
+                "local-only refuses it",
                 hint="pick a local model, or drop --local-only",
             )
-        if backend.location == "cloud":
+        if backend.location != "local":
             await gate.admit(backend, request, ref.model)
         exact = exact_shape(shape, ref, backend, config, blind=blind)
         if exact is not None:
@@ -367,7 +372,7 @@ async def _stream_reply(
         raise
     except Exception as error:  # a bug in a backend or SDK: keep it in this reply's column
         reply.status = "interrupted" if live.parts else "error"
-        reply.error = f"{ref.full_name}: unexpected {type(error).__name__}: {error}"
+        reply.error = redact(f"{ref.full_name}: unexpected {type(error).__name__}: {error}")
         reply.exit_code = SparringError.exit_code
     finally:
         if backend is not None:
@@ -455,7 +460,7 @@ def exact_shape(
     setting = config.model_settings(ref.name).exact_count
     if setting is not None:
         return shape if setting else None
-    return shape if blind or backend.location == "local" else None
+    return shape if blind or backend.location in OWN_HARDWARE else None
 
 
 #: Importing an SDK is CPU work, which two threads can only interleave (the GIL):

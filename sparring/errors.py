@@ -31,6 +31,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sparring.secret import redact
+from sparring.visible import encodable
+
 if TYPE_CHECKING:
     from sparring.providers.base import Usage
 
@@ -41,6 +44,11 @@ class SparringError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        # Every message may end up on a screen, in the JSON or in a session file: a key
+        # a server echoed is taken out here, once for all of them, and a message is one
+        # line whatever it quotes (an error page, a config key with a newline in it).
+        message = _one_line(encodable(redact(message)))
+        hint = _one_line(encodable(redact(hint))) if hint is not None else None
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -160,6 +168,12 @@ class AuthenticationFailed(SparringError):
 
 class Interrupted(SparringError):
     exit_code = 130
+
+
+def _one_line(text: str) -> str:
+    if "\n" not in text and "\r" not in text:
+        return text
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def did_you_mean(name: str, choices: list[str]) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sparring.config import Config
+from sparring.config import OWN_HARDWARE, Config
 from sparring.pricing import estimate_cost
 from sparring.providers.base import estimate_characters
 from sparring.sessions.model import Reply
@@ -20,7 +20,11 @@ if TYPE_CHECKING:
     from sparring.engine import LiveReply
 
 #: Where a model runs, as every view says it.
-WHERE = {"local": "local · on this machine", "cloud": "cloud"}
+WHERE = {
+    "local": "local · on this machine",
+    "network": "network · on your network",
+    "cloud": "cloud",
+}
 
 
 def byte_size(count: int) -> str:
@@ -50,7 +54,7 @@ def money(cost: float | None, location: str) -> str:
     """The short form of a cost: "free" for an answer made on this machine."""
     if cost is None:
         return "cost unknown"
-    if location == "local" and cost == 0:
+    if location in OWN_HARDWARE and cost == 0:
         return "free"
     return f"${cost:.4f}"
 

@@ -1,4 +1,9 @@
-"""Writing sparring's own files: private (0600 in 0700 dirs) and atomic."""
+"""Writing sparring's files: private (0600; the dirs it makes 0700), atomic, and without keys.
+
+Every file sparring writes goes through here (sessions, the index, the config,
+exports, the emergency copy), so every one is redacted (see secret.py) on the
+way out. A dir that exists already keeps its mode (see paths.ensure_private_dir).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,17 @@ from pathlib import Path
 
 from sparring.errors import CannotSave
 from sparring.paths import ensure_private_dir
+from sparring.secret import redact
 
 
 def write_private_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` so that a crash leaves the old file or the new, never half.
 
     The text goes to a temp file in the same dir, is fsynced, then renamed over
-    the target; the dir is fsynced so the rename survives a power cut.
+    the target; the dir is fsynced so the rename survives a power cut. Whatever
+    goes wrong, no temp file is left behind.
     """
+    text = redact(text)
     try:
         ensure_private_dir(path.parent)
         descriptor, temp_name = tempfile.mkstemp(
@@ -34,14 +42,31 @@ def write_private_atomically(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         os.chmod(temp_name, 0o600)
         os.replace(temp_name, path)
-    except OSError as error:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        raise CannotSave(
-            f"cannot write {path}: {error.strerror}",
-            hint="check the dir's permissions and free space, or set SPARRING_HOME",
-        ) from None
+        if isinstance(error, OSError):
+            raise CannotSave(
+                f"cannot write {path}: {error.strerror}",
+                hint="check the dir's permissions and free space, or set SPARRING_HOME",
+            ) from None
+        raise
     _fsync_dir(path.parent)
+
+
+def write_export(path: Path, text: str) -> None:
+    """A file the writer named (`export -o`, the keepers' Markdown): private and atomic,
+    like sparring's own; through a symlink, the file it points to. A device or a pipe
+    (`-o /dev/stdout`) is written as it is, never replaced."""
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists() and not target.is_file():
+        try:
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(redact(text))
+        except OSError as error:
+            raise CannotSave(f"cannot write {path}: {error.strerror}") from None
+        return
+    write_private_atomically(target, text)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -63,8 +63,22 @@ def builtin_prompts_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable by the owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        path.chmod(0o700)
+    """Create `path` and its missing parents, readable by the owner only.
+
+    A dir that exists already keeps its mode: it may be shared (the temp dir,
+    where the emergency copy goes) or set so by the writer (the dir of a
+    session file named by its path). Only the dirs made here are made private.
+    """
+    missing: list[Path] = []
+    folder = path
+    while not folder.is_dir() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made meanwhile by someone else, or not a dir: not ours to change
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)  # mkdir's mode passes through the umask
     return path

@@ -6,7 +6,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from sparring.config import Config, Price
+from sparring.config import OWN_HARDWARE, Config, Price
 
 _PRICE_LIST = Path(__file__).parent / "data" / "pricing.toml"
 
@@ -75,12 +75,13 @@ def estimate_cost(
     cached_tokens: int | None = None,
     cache_write_tokens: int | None = None,
 ) -> float | None:
-    """Dollars for one reply; 0 on this machine; None when the price is unknown.
+    """Dollars for one reply; 0 on this machine or the writer's own network; None when the
+    price is unknown.
 
     `input_tokens` counts the whole prompt; of it, `cached_tokens` were read from the
     service's prompt cache and `cache_write_tokens` written to it, each at its own rate.
     """
-    if location == "local":
+    if location in OWN_HARDWARE:
         return 0.0
     price = price_for(model, config)
     if price is None:

@@ -23,7 +23,6 @@ braces is just text.
 from __future__ import annotations
 
 import string
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +31,7 @@ from sparring import paths
 from sparring.config import THINK_SETTINGS
 from sparring.errors import PromptError, UsageError, did_you_mean
 from sparring.providers.listing import ListShape
+from sparring.typed import Malformed, toml_data
 
 BUILTIN_FIELDS = ("context", "count", "instruction")
 FREE_TEXT = "ask"
@@ -162,9 +162,9 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
     """A prompt from the text of its TOML file, checked field by field."""
     where = str(source) if source else f"prompt '{name}'"
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise PromptError(f"{where}: not valid TOML: {error}") from None
+        data = toml_data(text)
+    except Malformed as error:
+        raise PromptError(f"{where}: {error}") from None
     for key in data:
         if key not in _KEYS:
             raise PromptError(
@@ -209,8 +209,10 @@ def parse(name: str, text: str, source: Path | None = None) -> Prompt:
             raise PromptError(f"{where}: field '{key}' must have a string default")
         if key in BUILTIN_FIELDS:
             raise PromptError(f"{where}: field '{key}' is filled by sparring; rename it")
-    _check_template(where, data["template"], set(BUILTIN_FIELDS) | set(fields))
-    if "{context}" not in data["template"]:
+    named = _check_template(where, data["template"], set(BUILTIN_FIELDS) | set(fields))
+    # Parsed, not searched: "{{context}}" is a literal brace pair, and the draft would
+    # never be sent.
+    if "context" not in named:
         raise PromptError(f"{where}: the template never uses {{context}}", hint="add {context}")
     count = data.get("count", 10 if output == "list" else 0)
     if count < 0:
@@ -242,7 +244,8 @@ def _expect(where: str, data: dict[str, Any], key: str, wanted: type) -> None:
         raise PromptError(f"{where}: '{key}' must be {kind}, not {type(data[key]).__name__}")
 
 
-def _check_template(where: str, template: str, allowed: set[str]) -> None:
+def _check_template(where: str, template: str, allowed: set[str]) -> set[str]:
+    """The fields the template names, each checked; raises PromptError for any other."""
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as error:
@@ -263,35 +266,44 @@ def _check_template(where: str, template: str, allowed: set[str]) -> None:
                 hint=did_you_mean(name, sorted(allowed))
                 or f"declare it under [fields], or use one of {', '.join(sorted(allowed))}",
             )
+    return {name for _literal, name, _spec, _conversion in parsed if name}
 
 
-def load_all(broken: dict[str, PromptError] | None = None) -> dict[str, Prompt]:
+class Prompts(dict[str, Prompt]):
+    """The tasks by name, and the prompt files that could not be used, each with why."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken: dict[str, PromptError] = {}
+
+
+def load_all() -> Prompts:
     """The shipped prompts, then the user's: a user file of the same name overrides.
 
-    A broken file raises PromptError; with `broken` given, it is left out and its
-    error kept there by name instead, so one bad file stops only its own task
-    (and a broken file of a shipped task's name does not quietly run the shipped one).
+    A file that cannot be used is left out and remembered in `broken`, so that one
+    bad file stops only its own task (`get` says what is wrong with it).
     """
-    prompts: dict[str, Prompt] = {}
+    prompts = Prompts()
     for folder in (paths.builtin_prompts_dir(), paths.user_prompts_dir()):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):
+            if not path.is_file():
+                continue  # a dir or a dangling link named like a prompt file is not one
             try:
-                prompts[path.stem] = _read(path)
+                prompts[path.stem] = load_file(path)
             except PromptError as error:
-                if broken is None:
-                    raise
-                broken[path.stem] = error
-                prompts.pop(path.stem, None)
+                prompts.broken[path.stem] = error
     return prompts
 
 
-def _read(path: Path) -> Prompt:
+def load_file(path: Path) -> Prompt:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise PromptError(f"{path}: not UTF-8 text", hint="save it as UTF-8") from None
+    except OSError as error:
+        raise PromptError(f"{path}: cannot read it ({error.strerror})") from None
     return parse(path.stem, text, path)
 
 
@@ -301,6 +313,9 @@ def get(name: str, prompts: dict[str, Prompt] | None = None) -> Prompt:
         return prompts[name]
     if name == FREE_TEXT:
         return free_text_prompt()
+    broken = getattr(prompts, "broken", {})
+    if name in broken:
+        raise broken[name]
     raise UsageError(
         f"unknown task '{name}'",
         hint=did_you_mean(name, sorted(prompts))

@@ -13,12 +13,14 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 CANARY_OPENAI = "sk-canary-openai-7f3e9b2d41c8"
 CANARY_ANTHROPIC = "sk-ant-canary-5a1d0c6e92f4"
 CANARY_GROQ = "gsk-canary-groq-83b2e71c"
-CANARIES = (CANARY_OPENAI, CANARY_ANTHROPIC, CANARY_GROQ)
+#: Sent by ollama-python as a bearer token when set (BaseClient.__init__).
+CANARY_OLLAMA = "ollama-canary-2c9d4f70e1"
+CANARIES = (CANARY_OPENAI, CANARY_ANTHROPIC, CANARY_GROQ, CANARY_OLLAMA)
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DRAFT = REPO / "tests" / "data" / "draft.md"
 DRAFT = b"Our city should plant ten thousand trees by 2030."
@@ -46,12 +48,17 @@ def run_sparring(
     input: bytes | str | None = b"",
     env: dict[str, str] | None = None,
     timeout: float = 300,
+    stdin: IO[bytes] | None = None,
 ) -> Result:
-    """Run the real `sparring` command in a subprocess, as a user would; keep its output."""
+    """Run the real `sparring` command in a subprocess, as a user would; keep its output.
+
+    `stdin` (a file, with `input=None`) is read instead of `input`: /dev/zero, say.
+    """
     data = input.encode("utf-8") if isinstance(input, str) else input
     done = subprocess.run(
         [sys.executable, "-m", "sparring", *args],
         input=data,
+        stdin=stdin,
         capture_output=True,
         env={**os.environ, **(env or {})},
         timeout=timeout,

@@ -138,6 +138,9 @@ class TestAnthropic:
             "--free",
             "-m",
             "anthropic:claude-opus-4-5",
+            # The fake stands for Anthropic itself: the cloud (an anthropic: URL on
+            # loopback is a gateway unless the config says otherwise).
+            "--yes",
             *extra,
             input=DRAFT,
             env={"ANTHROPIC_BASE_URL": server.url},
@@ -211,6 +214,7 @@ class TestAnthropic:
             "--free",
             "-m",
             "anthropic:claude-opus-4-5",
+            "--yes",
             input=DRAFT,
             env={"ANTHROPIC_BASE_URL": anthropic_server.url, "ANTHROPIC_API_KEY": ""},
         )
@@ -224,7 +228,9 @@ class TestOpenAI:
         self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
     ) -> None:
         openai_server.script(Reply(omit_final=True))
-        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
+        result = headlines(
+            sparring, "openai:gpt-4o-mini", "--yes", OPENAI_BASE_URL=openai_server.base_url
+        )
         assert result.code == 75
         reply = only_reply(sparring_home)
         assert (reply["status"], reply["text"]) == ("interrupted", DEFAULT_TEXT)
@@ -232,7 +238,9 @@ class TestOpenAI:
     def test_usage_from_the_stream_is_recorded(
         self, sparring: Runner, sparring_home: Path, openai_server: FakeOpenAI
     ) -> None:
-        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
+        result = headlines(
+            sparring, "openai:gpt-4o-mini", "--yes", OPENAI_BASE_URL=openai_server.base_url
+        )
         assert result.code == 0, result.stderr
         reply = only_reply(sparring_home)
         [request] = openai_server.chat_requests
@@ -246,7 +254,9 @@ class TestOpenAI:
     ) -> None:
         # As many errors as attempts: a 429 or 5xx is retried before the first token.
         openai_server.script(*[Reply(status=status, retry_after=0)] * ATTEMPTS)
-        result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=openai_server.base_url)
+        result = headlines(
+            sparring, "openai:gpt-4o-mini", "--yes", OPENAI_BASE_URL=openai_server.base_url
+        )
         assert result.code == code
         assert "Traceback" not in result.stderr
 
@@ -255,10 +265,9 @@ class TestOpenAI:
     ) -> None:
         env = {"OPENAI_BASE_URL": openai_server.base_url}
         openai_server.script(Reply(split_frames=True), Reply(malformed_after=2))
-        assert sparring(
-            "headlines", "--free", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env
-        ).stdout == (DEFAULT_TEXT + "\n")
-        broken = sparring("headlines", "--free", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env)
+        run = ("headlines", "--free", "-m", "openai:gpt-4o-mini", "--yes")
+        assert sparring(*run, input=DRAFT, env=env).stdout == DEFAULT_TEXT + "\n"
+        broken = sparring(*run, input=DRAFT, env=env)
         assert broken.code == 75
         assert "malformed" in broken.stderr
 
@@ -375,9 +384,17 @@ class TestKeys:
                 env=env,
             ),
             sparring(
-                "headlines", "--free", "-m", "anthropic:claude-opus-4-5", input=DRAFT, env=env
+                "headlines",
+                "--free",
+                "-m",
+                "anthropic:claude-opus-4-5",
+                "--yes",
+                input=DRAFT,
+                env=env,
             ),
-            sparring("headlines", "--free", "-m", "openai:gpt-4o-mini", input=DRAFT, env=env),
+            sparring(
+                "headlines", "--free", "-m", "openai:gpt-4o-mini", "--yes", input=DRAFT, env=env
+            ),
             sparring(
                 "headlines", "--free", "-m", "groq:m", "--yes", "--debug", input=DRAFT, env=env
             ),

@@ -34,3 +34,24 @@ def test_the_code_passes(check: str) -> None:
         CHECKS[check], cwd=REPO, capture_output=True, text=True, timeout=600, check=False
     )
     assert done.returncode == 0, f"{check} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def test_every_core_module_is_held_to_the_core_contract() -> None:
+    # A module added beside the others is core (no Textual, no CLI) unless it is one of
+    # the two views: the contract must name it, or it is not checked at all.
+    import tomllib
+
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    [core] = [
+        contract
+        for contract in settings["tool"]["importlinter"]["contracts"]
+        if contract["name"].startswith("The core imports neither")
+    ]
+    package = REPO / "sparring"
+    modules = {
+        f"sparring.{path.stem}"
+        for path in package.iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").is_file())
+        and path.stem not in ("__init__", "__main__", "cli", "tui")
+    }
+    assert modules - set(core["source_modules"]) == set()

@@ -55,6 +55,9 @@ class Fault:
     message: str  # a fragment of the one line on stderr
     shown: str  # the text on stdout and in the session
     status: str
+    retries: int = 0  # retry notices before the error line
+    #: The protocols that can fail this way.
+    protocols: tuple[str, ...] = ("ollama", "openai", "anthropic")
 
 
 def partial(n: int) -> str:
@@ -65,15 +68,45 @@ FAULTS = [
     Fault("401", (Reply(status=401),), 77, "refused", "", "error"),
     Fault("404", (Reply(status=404),), 69, "", "", "error"),
     Fault("429 then 200", (Reply(status=429, retry_after=0), Reply()), 0, "", DEFAULT_TEXT, "ok"),
-    Fault("500", (Reply(status=500, retry_after=0),) * 4, 75, "500", "", "error"),
-    Fault("529", (Reply(status=529, retry_after=0),) * 4, 75, "529", "", "error"),
+    Fault("429", (Reply(status=429, retry_after=0),) * 4, 75, "429", "", "error", retries=3),
+    Fault("500", (Reply(status=500, retry_after=0),) * 4, 75, "500", "", "error", retries=3),
+    Fault("529", (Reply(status=529, retry_after=0),) * 4, 75, "529", "", "error", retries=3),
     Fault("cut, close", (Reply(cut_after=2),), 75, "", partial(2), "interrupted"),
     Fault("cut, reset", (Reply(cut_after=3, cut_mode="reset"),), 75, "", partial(3), "interrupted"),
+    Fault("reset before any text", (Reply(cut_after=0, cut_mode="reset"),), 75, "", "", "error"),
     Fault("no final marker", (Reply(omit_final=True),), 75, "cut off", DEFAULT_TEXT, "interrupted"),
     Fault(
         "stall", (Reply(stall_after=2, stall_seconds=20),), 75, "no data", partial(2), "interrupted"
     ),
     Fault("malformed frame", (Reply(malformed_after=2),), 75, "", partial(2), "interrupted"),
+    Fault(
+        "text that is a number",
+        (Reply(wrong_type_after=2),),
+        75,
+        "malformed",
+        partial(2),
+        "interrupted",
+    ),
+    # The stall timeout counts answer and thinking, not bytes: keep-alive comments (OpenAI)
+    # or pings (Anthropic) forever are cut as a silent stream is (Ollama sends none).
+    Fault(
+        "keep-alives only",
+        (Reply(keepalive_after=2),),
+        75,
+        "no data (answer or thinking) for 1.5 s",
+        partial(2),
+        "interrupted",
+        protocols=("openai", "anthropic"),
+    ),
+    Fault(
+        "keep-alives from the start",
+        (Reply(keepalive_after=0),),
+        75,
+        "no data (answer or thinking)",
+        "",
+        "error",
+        protocols=("openai", "anthropic"),
+    ),
     Fault("split frames", (Reply(split_frames=True),), 0, "", DEFAULT_TEXT, "ok"),
     Fault("error event", (Reply(error_event_after=3),), 75, "", partial(3), "interrupted"),
 ]
@@ -95,6 +128,8 @@ def server(protocol: Protocol) -> Iterator[FakeServer]:
 def test_each_fault_gives_its_exit_code_message_and_keeps_every_word(
     sparring: Runner, sparring_home: Path, protocol: Protocol, server: FakeServer, fault: Fault
 ) -> None:
+    if protocol.name not in fault.protocols:
+        pytest.skip(f"{protocol.name} cannot fail this way")
     write_config(sparring_home, "stall_timeout = 1.5\n")
     server.script(*fault.replies)
     result = sparring(
@@ -102,6 +137,8 @@ def test_each_fault_gives_its_exit_code_message_and_keeps_every_word(
         "--free",
         "-m",
         protocol.model,
+        # The fakes stand for the services: OpenAI and Anthropic are the cloud.
+        "--yes",
         input=DRAFT,
         env={protocol.variable: protocol.url(server)},
     )
@@ -112,7 +149,7 @@ def test_each_fault_gives_its_exit_code_message_and_keeps_every_word(
         assert fault.message in line
         # Anything before the error is a retry notice, one per retry.
         assert all("retrying in" in notice for notice in notices)
-        assert len(notices) == (3 if fault.name in ("500", "529") else 0)
+        assert len(notices) == fault.retries
     expected_stdout = fault.shown + ("" if not fault.shown or fault.shown.endswith("\n") else "\n")
     assert result.stdout == expected_stdout
     [path] = saved_sessions(sparring_home)
@@ -131,7 +168,13 @@ def test_a_refused_connection_exits_69_and_saves_the_context(
 ) -> None:
     url = closed_port() + ("/v1" if protocol.name == "openai" else "")
     result = sparring(
-        "headlines", "--free", "-m", protocol.model, input=DRAFT, env={protocol.variable: url}
+        "headlines",
+        "--free",
+        "-m",
+        protocol.model,
+        "--yes",
+        input=DRAFT,
+        env={protocol.variable: url},
     )
     assert result.code == 69
     assert "reachable" in result.stderr or "cannot connect" in result.stderr

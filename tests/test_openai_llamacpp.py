@@ -76,6 +76,8 @@ class TestOpenAIBackend:
     def test_openai_model_through_openai_base_url_streams_an_answer(
         self, sparring: Runner, sparring_home: Path, llama_server: str
     ) -> None:
+        # An openai: URL on 127.0.0.1 may be a gateway: the config says it is a model.
+        write_config(sparring_home, '[locations]\nopenai = "local"\n')
         result = sparring(
             "headlines",
             "-m",
@@ -90,7 +92,7 @@ class TestOpenAIBackend:
         reply = only_reply(sparring_home)
         assert reply["status"] == "ok"
         assert reply["backend"] == "openai:smollm"
-        # A server on 127.0.0.1 is on this machine.
+        # A server on 127.0.0.1, declared a model, is on this machine.
         assert reply["location"] == "local"
         assert reply["text"].strip() == result.stdout.strip()
 
@@ -159,7 +161,10 @@ class TestOpenAIBackend:
             llama_server
         ]
 
-    def test_a_server_that_is_not_running_exits_69(self, sparring: Runner) -> None:
+    def test_a_server_that_is_not_running_exits_69(
+        self, sparring: Runner, sparring_home: Path
+    ) -> None:
+        write_config(sparring_home, '[locations]\nopenai = "local"\n')
         result = sparring(
             "headlines",
             "-m",

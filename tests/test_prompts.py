@@ -83,6 +83,9 @@ class TestPromptFiles:
             ('template = "{context}"\n', "missing 'system'"),
             ('system = "s"\ntemplate = "no context here"\n', "never uses {context}"),
             ('system = "s"\ntemplate = "{context} {"\n', "malformed"),
+            # A literal brace pair, not the field: the draft would never be sent.
+            ('system = "s"\ntemplate = "Here: {{context}}"\n', "never uses {context}"),
+            ("system = " + "[" * 50_000, "nested too deeply"),
         ],
     )
     def test_a_broken_prompt_file_is_refused_with_its_path_and_the_problem(
@@ -91,8 +94,11 @@ class TestPromptFiles:
         folder = paths.user_prompts_dir()
         folder.mkdir(parents=True)
         (folder / "broken.toml").write_text(text, encoding="utf-8")
+        available = prompts.load_all()
+        # One broken file stops its own task only.
+        assert "broken" not in available and "headlines" in available
         with pytest.raises(PromptError) as caught:
-            prompts.load_all()
+            prompts.get("broken", available)
         assert message in str(caught.value)
         assert str(folder / "broken.toml") in str(caught.value)
 

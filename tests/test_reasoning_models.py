@@ -51,7 +51,7 @@ class TestOpenAIReasoningModels:
     def test_a_reasoning_model_gets_a_whole_answer(
         self, sparring: Runner, sparring_home: Path, server: FakeOpenAI, model: str
     ) -> None:
-        result = headlines(sparring, f"openai:{model}", OPENAI_BASE_URL=server.base_url)
+        result = headlines(sparring, f"openai:{model}", "--yes", OPENAI_BASE_URL=server.base_url)
         assert result.code == 0, result.stderr
         assert result.stdout == DEFAULT_TEXT + "\n"
         [request] = server.chat_requests
@@ -64,7 +64,7 @@ class TestOpenAIReasoningModels:
         self, sparring: Runner, sparring_home: Path, server: FakeOpenAI, model: str
     ) -> None:
         write_config(sparring_home, "temperature = 0.7\n")
-        result = headlines(sparring, f"openai:{model}", OPENAI_BASE_URL=server.base_url)
+        result = headlines(sparring, f"openai:{model}", "--yes", OPENAI_BASE_URL=server.base_url)
         assert result.code == 0, result.stderr
         assert result.stdout == DEFAULT_TEXT + "\n"
         refused, accepted = server.chat_requests
@@ -77,7 +77,9 @@ class TestOpenAIReasoningModels:
         self, sparring: Runner, sparring_home: Path, server: FakeOpenAI
     ) -> None:
         server.script(Scripted(thinking=THOUGHTS))
-        result = headlines(sparring, "openai:gpt-5", "--json", OPENAI_BASE_URL=server.base_url)
+        result = headlines(
+            sparring, "openai:gpt-5", "--yes", "--json", OPENAI_BASE_URL=server.base_url
+        )
         assert result.code == 0, result.stderr
         [reply] = json.loads(result.stdout)["replies"]
         assert reply["hidden_thinking"] is True
@@ -93,7 +95,9 @@ class TestAnthropic:
         # anthropic 2.14.0 has no temperature argument (a TypeError before); claude-opus-4-7
         # refuses one: "`temperature` is deprecated for this model." (inspect_ai#3721).
         write_config(sparring_home, "temperature = 0.4\n")
-        result = headlines(sparring, f"anthropic:{model}", ANTHROPIC_BASE_URL=anthropic_server.url)
+        result = headlines(
+            sparring, f"anthropic:{model}", "--yes", ANTHROPIC_BASE_URL=anthropic_server.url
+        )
         assert result.code == 0, result.stderr
         [request] = anthropic_server.chat_requests
         assert request.body.get("temperature") == (0.4 if model == "claude-sonnet-4-5" else None)
@@ -106,6 +110,7 @@ class TestAnthropic:
         result = headlines(
             sparring,
             "anthropic:claude-sonnet-4-5",
+            "--yes",
             "--think",
             "medium",
             ANTHROPIC_BASE_URL=anthropic_server.url,
@@ -125,7 +130,10 @@ class TestAnthropic:
         # an HTTP 529", which is retried before the first token.
         anthropic_server.script(Scripted(error_event_after=0), Scripted())
         result = headlines(
-            sparring, "anthropic:claude-sonnet-4-5", ANTHROPIC_BASE_URL=anthropic_server.url
+            sparring,
+            "anthropic:claude-sonnet-4-5",
+            "--yes",
+            ANTHROPIC_BASE_URL=anthropic_server.url,
         )
         assert result.code == 0, result.stderr
         assert result.stdout == DEFAULT_TEXT + "\n"
@@ -139,7 +147,10 @@ class TestAnthropic:
             Scripted(chunks=("I can't help with that.",), stop_reason="refusal")
         )
         result = headlines(
-            sparring, "anthropic:claude-sonnet-4-5", ANTHROPIC_BASE_URL=anthropic_server.url
+            sparring,
+            "anthropic:claude-sonnet-4-5",
+            "--yes",
+            ANTHROPIC_BASE_URL=anthropic_server.url,
         )
         assert result.code == 65
         assert "declined to answer" in result.stderr
@@ -332,7 +343,7 @@ class TestCutAnswersAreMarkedEverywhere:
         with FakeOpenAI() as server:
             server.script(Scripted(chunks=("1. Shade", " is a"), stop_reason="length"))
             result = headlines(
-                sparring, "openai:gpt-4o-mini", "--json", OPENAI_BASE_URL=server.base_url
+                sparring, "openai:gpt-4o-mini", "--yes", "--json", OPENAI_BASE_URL=server.base_url
             )
         assert result.code == 75
         [reply] = json.loads(result.stdout)["replies"]
@@ -343,7 +354,9 @@ class TestCutAnswersAreMarkedEverywhere:
     def test_pipe_mode_says_so_on_stderr(self, sparring: Runner) -> None:
         with FakeOpenAI() as server:
             server.script(Scripted(chunks=("1. Shade",), stop_reason="length"))
-            result = headlines(sparring, "openai:gpt-4o-mini", OPENAI_BASE_URL=server.base_url)
+            result = headlines(
+                sparring, "openai:gpt-4o-mini", "--yes", OPENAI_BASE_URL=server.base_url
+            )
         assert result.code == 75
         assert "token limit" in result.stderr and "cut short" in result.stderr
 

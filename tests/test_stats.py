@@ -361,11 +361,17 @@ class TestLedger:
 class TestPriceList:
     def test_newer_models_are_not_priced_as_older_ones_with_the_same_prefix(self) -> None:
         config = Config()
-        assert price_for("claude-opus-4-7", config) == Price(5.0, 25.0)
-        assert price_for("claude-opus-4-1-20250805", config) == Price(15.0, 75.0)
-        assert price_for("gpt-5.5", config) == Price(5.0, 30.0)
-        assert price_for("gpt-5-pro", config) == Price(15.0, 120.0)
-        assert price_for("o3-mini", config) == Price(1.1, 4.4)
+
+        def base(model: str) -> tuple[float, float]:
+            price = price_for(model, config)
+            assert price is not None
+            return price.input_per_million, price.output_per_million
+
+        assert base("claude-opus-4-7") == (5.0, 25.0)
+        assert base("claude-opus-4-1-20250805") == (15.0, 75.0)
+        assert base("gpt-5.5") == (5.0, 30.0)
+        assert base("gpt-5-pro") == (15.0, 120.0)
+        assert base("o3-mini") == (1.1, 4.4)
 
     def test_every_shipped_price_is_positive_and_output_costs_at_least_input(self) -> None:
         for model, price in shipped_prices().items():

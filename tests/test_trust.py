@@ -219,7 +219,9 @@ class TestKeys:
 
 class TestCheckedStreams:
     def run(self, sparring: Runner, server: FakeOpenAI, *extra: str):  # type: ignore[no-untyped-def]
-        return headlines(sparring, "openai:gpt-4o-mini", *extra, OPENAI_BASE_URL=server.base_url)
+        return headlines(
+            sparring, "openai:gpt-4o-mini", "--yes", *extra, OPENAI_BASE_URL=server.base_url
+        )
 
     def test_429_then_200_is_retried_honouring_retry_after(
         self, sparring: Runner, sparring_home: Path

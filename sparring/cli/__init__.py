@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from importlib import import_module
 
+from sparring.cli import streams
 from sparring.errors import Interrupted, SparringError
 
 #: Subcommand -> the module in sparring.cli.commands whose `run(argv)` carries it out.
@@ -43,15 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     # mode may end at once when it is done; called with some, it must return.
     whole_process = argv is None
     argv = sys.argv[1:] if argv is None else argv
+    if whole_process:
+        streams.install()
     debug = "--debug" in argv
     try:
         if argv and argv[0] in COMMANDS:
             module = import_module(f"sparring.cli.commands.{COMMANDS[argv[0]]}")
             handler: Callable[[list[str]], int] = module.run
-            return handler([arg for arg in argv[1:] if arg != "--debug"])
+            return streams.finish(handler([arg for arg in argv[1:] if arg != "--debug"]))
         from sparring.cli.commands import task
 
-        return task.run(argv, whole_process=whole_process)
+        return streams.finish(task.run(argv, whole_process=whole_process))
     except SparringError as error:
         if debug:
             raise

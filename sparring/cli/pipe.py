@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sparring import engine
-from sparring.cli import lifecycle
+from sparring.cli import lifecycle, streams
 from sparring.cli.live import SideBySide
 from sparring.cli.render import block, folded_list, json_document
 from sparring.cli.status import StatusLine
@@ -41,7 +41,7 @@ from sparring.providers import expected_location, resolve
 from sparring.sessions.model import Reply, Session, Turn, Vote
 from sparring.sessions.saving import Saver
 from sparring.sessions.turns import new_session, task_turn
-from sparring.visible import visible
+from sparring.visible import json_visible, visible
 
 
 @dataclass
@@ -144,7 +144,7 @@ def egress_confirmation(session: Session, turn: Turn, privacy: Privacy, config: 
     if privacy.allow_cloud or session.egress:
         return always
     refs = [resolve(reply.model, config) for reply in turn.replies]
-    cloud = [ref for ref in refs if expected_location(ref) == "cloud"]
+    cloud = [ref for ref in refs if expected_location(ref) != "local"]
     if not cloud:
         return terminal_confirm
     asked = upfront_request(
@@ -369,7 +369,7 @@ def _print_result(
 ) -> None:
     if options.as_json:
         document = json_document(session, turn, saved=options.save)
-        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        out.write(json_visible(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
     elif side_by_side:
         return  # the view printed the answers
     elif len(turn.replies) > 1:
@@ -388,7 +388,7 @@ def _print_blind(
 ) -> None:
     if options.as_json:
         document = blind.json_document(session, turn, vote)
-        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        out.write(json_visible(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
     elif not side_by_side:
         shown = zip(blind.LABELS, blind.shown(turn, vote), strict=True)
         out.write(
@@ -439,13 +439,20 @@ def report(session: Session, turn: Turn, saver: Saver, interrupted: bool, save: 
         message = reply.error or reply.status
         if reply.text and saved:
             message += f"; the partial answer is saved in session {session.id}"
-        warn(f"{reply.model}: {message}")
+        named = message.startswith(f"{reply.model}:")
+        warn(message if named else f"{reply.model}: {message}")
+    unshown = streams.stdout_failure()
+    if unshown:
+        kept = f"; it is saved in session {session.id}" if saved else ""
+        warn(f"error: the answer could not be written to stdout ({unshown}){kept}")
     if interrupted:
         return Interrupted.exit_code
     if failures:
         return failures[0].exit_code or SparringError.exit_code
     if saver.failure is not None:
         return saver.failure.exit_code
+    if unshown:
+        return CannotSave.exit_code
     return 0
 
 

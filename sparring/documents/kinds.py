@@ -104,6 +104,17 @@ def kind_of(data: bytes, where: str) -> Kind:
     return "html" if HTML_START.match(start) else "text"
 
 
+def may_be_document(head: bytes, where: str) -> bool:
+    """Whether a file that starts with `head` may be a document sparring converts (PDF,
+    RTF, a zip of Word or OpenDocument, HTML), whose bytes may far outnumber its text."""
+    if head.lstrip(b" \t\r\n")[:5] == b"%PDF-" or head.startswith((b"{\\rtf", b"PK\x03\x04")):
+        return True
+    if where != "stdin" and PurePath(where).suffix.lower() in HTML_SUFFIXES:
+        return True
+    start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return bool(HTML_START.match(start))
+
+
 def _by_signature(data: bytes, where: str, suffix: str) -> Kind | None:
     head = data[:16]
     if data.lstrip(b" \t\r\n")[:5] == b"%PDF-":

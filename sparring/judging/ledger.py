@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparring.config import Config, Price
+from sparring.config import OWN_HARDWARE, Config, Price
 from sparring.sessions.catalog import ReplyFacts
 from sparring.sessions.model import ANSWERED
 
@@ -74,7 +74,7 @@ def count(
     proven: bool = False,
 ) -> None:
     """Add one reply, given the other replies to its turn, to the ledger."""
-    if reply.location != "local":
+    if reply.location not in OWN_HARDWARE:
         if reply.cost is not None:
             ledger.cloud_spent += reply.cost
         if reply.status in ANSWERED:

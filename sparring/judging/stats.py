@@ -28,7 +28,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sparring.config import Config
+from sparring.config import OWN_HARDWARE, Config
 from sparring.judging import ledger as ledger_module
 from sparring.judging.ledger import Flagship, Ledger, fixed_flagship
 from sparring.sessions.catalog import Entry, ReplyFacts
@@ -322,7 +322,7 @@ def compute(
         task_pairs.sort(key=lambda pair: (not pair.local_vs_cloud, -pair.blind.votes, pair.subject))
         task_models = sorted(
             models.get(name, {}).values(),
-            key=lambda f: (f.location != "local", -f.answers, f.model),
+            key=lambda f: (f.location not in OWN_HARDWARE, -f.answers, f.model),
         )
         tasks.append(TaskStats(name, task_pairs, task_models, recommend(name, task_pairs)))
     routes = {name: settings.model for name, settings in config.tasks.items() if settings.model}
@@ -414,9 +414,15 @@ def _task_order(names: set[str]) -> list[str]:
     return shipped + sorted(names - set(SHIPPED_TASKS))
 
 
+def _sides(locations: set[str]) -> set[str]:
+    """Where a model ran, as a comparison sees it: on the writer's own hardware (this
+    machine or their network) is the local side."""
+    return {"local" if location in OWN_HARDWARE else location for location in locations}
+
+
 def _finish_pair(key: tuple[str, str], found: _PairVotes) -> Pair:
     first, second = key
-    places = (found.locations.get(first, set()), found.locations.get(second, set()))
+    places = (_sides(found.locations.get(first, set())), _sides(found.locations.get(second, set())))
     if places == ({"local"}, {"cloud"}):
         pair = Pair(first, second, local_vs_cloud=True)
     elif places == ({"cloud"}, {"local"}):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,14 +14,13 @@ from sparring.errors import (
     StreamInterrupted,
     TemporaryFailure,
 )
-from sparring.providers import is_loopback_url
-from sparring.providers.base import Backend, ChatRequest, Finish, Stop
+from sparring.providers import ModelRef, provider_url
+from sparring.providers.base import Backend, ChatRequest, Finish, Location, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_env
 from sparring.providers.listing import JsonItems, json_schema
 from sparring.providers.thinking import Thinking
 
-ANTHROPIC_URL = "https://api.anthropic.com"
 #: stop_reason (SDK types/stop_reason.py) -> why the stream ended, as sparring says it.
 _STOPS: dict[str, Stop] = {
     "max_tokens": "length",
@@ -41,23 +39,28 @@ _BUDGETS = {"low": 1024, "medium": 4096, "high": 16384}
 class AnthropicBackend(Backend):
     provider = "anthropic"
 
-    def __init__(self, model: str, *, stall_timeout: float = 120.0) -> None:
+    def __init__(
+        self, model: str, *, stall_timeout: float = 120.0, location: Location = "cloud"
+    ) -> None:
         super().__init__(model)
+        self.stall_timeout = stall_timeout
         key = key_from_env("ANTHROPIC_API_KEY")
         if key is None:
             raise AuthenticationFailed(
                 "ANTHROPIC_API_KEY is not set", hint="export ANTHROPIC_API_KEY=sk-ant-..."
             )
-        self.base_url = os.environ.get("ANTHROPIC_BASE_URL", "").strip() or ANTHROPIC_URL
-        self.location = "local" if is_loopback_url(self.base_url) else "cloud"
+        self.base_url = provider_url(ModelRef(model, "anthropic", model))
+        self.location = location
         self.client = anthropic.AsyncAnthropic(
             api_key=key.reveal(),
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(stall_timeout, connect=10.0),
             # The SDK's own defaults, plus the hook that starts the figures' clock.
+            # No redirects: a 307 would re-post the draft wherever it pointed (see
+            # failures.redirected); the SDK's client follows them by default.
             http_client=anthropic.DefaultAsyncHttpxClient(
-                event_hooks={"request": [self.on_http_request]}
+                event_hooks={"request": [self.on_http_request]}, follow_redirects=False
             ),
         )
         # The SDK imports its resources on first use: here, in the thread that

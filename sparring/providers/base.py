@@ -18,18 +18,21 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sparring.config import Location as Location  # re-exported: every backend says one
 from sparring.errors import AnswerCut, SparringError, StreamInterrupted, TemporaryFailure
-from sparring.providers.failures import KEPT
+from sparring.providers.failures import KEPT, starved
 from sparring.providers.listing import ListShape
 from sparring.providers.thinking import LoopWatch, Thinking
-
-Location = Literal["local", "cloud"]
+from sparring.secret import redact
+from sparring.visible import encodable
 
 #: Retries of a 429 or 5xx answered before the first token.
 MAX_RETRIES = 3
 RETRY_BASE_SECONDS = 0.5
 #: A Retry-After longer than this is not waited for: the failure is reported.
 MAX_RETRY_WAIT = 30.0
+#: Seconds past stall_timeout before a stream with bytes but no words is cut.
+STALL_GRACE = 1.0
 
 
 @dataclass(frozen=True)
@@ -184,8 +187,10 @@ class Backend:
     """A model that can stream an answer. Subclasses implement `_generate`."""
 
     provider: str = ""
-    #: Where the context goes: "local" (this machine) or "cloud".
+    #: Where the context goes: "local" (this machine), "network" (the writer's own) or "cloud".
     location: Location = "local"
+    #: Seconds without answer or thinking text after which a stream is cut (None: never).
+    stall_timeout: float | None = None
     #: When the current stream's request was sent (see `request_sent`).
     _sent_at: float | None = None
     #: True while the model's weights are being loaded for the current request, where the
@@ -267,7 +272,7 @@ class Backend:
         watch = LoopWatch()
         while True:
             try:
-                async for event in self._generate(request):
+                async for event in self._checked(self._generate(request)):
                     if isinstance(event, Finish):
                         finish = event
                         continue
@@ -298,17 +303,64 @@ class Backend:
                     error.usage = clock.usage(self._elapsed(began), request, None)
                     raise
                 attempt += 1
-                self.say(f"{self.label}: {error.message}; retrying in {delay:.1f} s")
+                said = error.message
+                if not said.startswith(self.label):
+                    said = f"{self.label}: {said}"
+                self.say(f"{said}; retrying in {delay:.1f} s")
                 await asyncio.sleep(delay)
             except SparringError as error:
                 error.usage = clock.usage(self._elapsed(began), request, None)
                 raise
         yield clock.usage(self._elapsed(began), request, finish)
 
+    async def _checked(
+        self, events: AsyncIterator[str | Thinking | Finish]
+    ) -> AsyncIterator[str | Thinking | Finish]:
+        """The backend's events, checked: text that is text (a frame whose text is a number
+        is malformed; a lone surrogate from a JSON escape becomes U+FFFD), and a stream that
+        sends no answer or thinking for `stall_timeout` seconds is cut, whatever else it
+        sends meanwhile (SSE keep-alive comments, ping events keep the connection busy)."""
+        loop = asyncio.get_running_loop()
+        # A little later than the transport's own read timeout (the same stall_timeout),
+        # which says first, in its own words, when nothing at all comes.
+        stall = None if self.stall_timeout is None else self.stall_timeout + STALL_GRACE
+        deadline = None if stall is None else loop.time() + stall
+        try:
+            while True:
+                waiting = asyncio.timeout_at(deadline)
+                try:
+                    async with waiting:
+                        event = await anext(events)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    if not waiting.expired():
+                        raise
+                    raise starved(self.label, self.stall_timeout or 0.0) from None
+                if isinstance(event, Finish):
+                    yield event
+                    continue
+                text: object = event.text if isinstance(event, Thinking) else event
+                if not isinstance(text, str):
+                    raise StreamInterrupted(
+                        f"{self.label}: the server sent a malformed frame "
+                        f"(its text is {type(text).__name__}, not text)",
+                        hint=KEPT,
+                    )
+                if text:
+                    text = encodable(text)
+                    if stall is not None:
+                        deadline = loop.time() + stall
+                yield Thinking(text) if isinstance(event, Thinking) else text
+        finally:
+            close = getattr(events, "aclose", None)
+            if close is not None:
+                await close()
+
     def say(self, text: str) -> None:
         """Tell the writer what the backend is doing (a retry, a lesson), if anyone listens."""
         if self._notice is not None:
-            self._notice(text)
+            self._notice(redact(text))
 
     def _elapsed(self, began: float) -> float:
         return time.perf_counter() - self._started(began)

@@ -8,6 +8,7 @@ from sparring.errors import (
     AuthenticationFailed,
     BadInput,
     ModelNotFound,
+    ProviderUnavailable,
     SparringError,
     StreamInterrupted,
     TemporaryFailure,
@@ -27,6 +28,8 @@ def status_error(
     headers: Any = None,
 ) -> SparringError:
     """The sparring error for an HTTP error status answered before the stream."""
+    if 300 <= status < 400:
+        return redirected(label, headers.get("location") if headers is not None else None)
     if status in (401, 403):
         return AuthenticationFailed(
             f"{label}: the key was refused ({status}: {detail})", hint=key_hint
@@ -40,6 +43,18 @@ def status_error(
         hint="try again later",
         retryable=status == 429 or status >= 500,
         retry_after=retry_after(headers),
+    )
+
+
+def redirected(label: str, target: str | None) -> ProviderUnavailable:
+    """A server that answered with a redirect, which no backend follows: a 307 or 308
+    re-sends the request, draft and key included, to wherever it points, and where a
+    model runs is decided by where its bytes go (see providers.expected_location)."""
+    where = f" to {target}" if target else " elsewhere"
+    return ProviderUnavailable(
+        f"{label}: the server redirected the request{where}; sparring follows no redirect, "
+        "so nothing was sent there",
+        hint="if the model really is there, point the base URL at it",
     )
 
 
@@ -61,6 +76,15 @@ def broke_off(label: str, error: BaseException) -> StreamInterrupted:
 def stalled(label: str, source: str) -> TemporaryFailure:
     return TemporaryFailure(
         f"{label}: no data from {source} for too long; the stream was cut",
+        hint="raise stall_timeout in config.toml if it is just slow",
+    )
+
+
+def starved(label: str, seconds: float) -> TemporaryFailure:
+    """A stream that sent no answer or thinking for `seconds`, though bytes (keep-alives)
+    may have come."""
+    return TemporaryFailure(
+        f"{label}: no data (answer or thinking) for {seconds:g} s; the stream was cut",
         hint="raise stall_timeout in config.toml if it is just slow",
     )
 

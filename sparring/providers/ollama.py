@@ -37,10 +37,9 @@ from sparring.errors import (
     StreamInterrupted,
     TemporaryFailure,
 )
-from sparring.providers import is_loopback_url, ollama_host
+from sparring.providers import ModelRef, expected_location, ollama_host
 from sparring.providers.base import (
     MAX_RETRIES,
-    RETRY_BASE_SECONDS,
     Backend,
     ChatRequest,
     Finish,
@@ -48,7 +47,7 @@ from sparring.providers.base import (
     Message,
     estimate_characters,
 )
-from sparring.providers.failures import broke_off
+from sparring.providers.failures import KEPT, broke_off, redirected
 from sparring.providers.listing import JsonItems, json_schema
 from sparring.providers.thinking import InlineThinking, Thinking
 
@@ -73,16 +72,23 @@ _ASKED: dict[tuple[str, str], int] = {}
 class OllamaBackend(Backend):
     provider = "ollama"
 
-    def __init__(self, model: str, *, stall_timeout: float = 120.0) -> None:
+    def __init__(
+        self, model: str, *, stall_timeout: float = 120.0, location: Location | None = None
+    ) -> None:
         super().__init__(model)
+        self.stall_timeout = stall_timeout
         self.host = ollama_host()
         # Ollama's client waits forever by default; a stalled stream must end.
         timeout = httpx.Timeout(stall_timeout, connect=10.0)
-        # The hook starts the figures' clock when a request leaves.
+        # The hook starts the figures' clock when a request leaves. No redirects: a 307
+        # would re-post the draft wherever it pointed (the client follows them by default).
         self.client = ollama.AsyncClient(
-            host=self.host, timeout=timeout, event_hooks={"request": [self.on_http_request]}
+            host=self.host,
+            timeout=timeout,
+            event_hooks={"request": [self.on_http_request]},
+            follow_redirects=False,
         )
-        self.location: Location = "local" if is_loopback_url(self.host) else "cloud"
+        self.location: Location = location or expected_location(ModelRef(model, "ollama", model))
         self._remote_host: str | None = None
         self._prepared = False
         #: What /api/show says of the model.
@@ -112,8 +118,9 @@ class OllamaBackend(Backend):
 
     @property
     def takes_shape(self) -> bool:
-        # Structured outputs run in the local runner; Ollama's cloud models take none.
-        return self.location == "local"
+        # Structured outputs run in the runner (here or on your network); Ollama's cloud
+        # models take none.
+        return self.location != "cloud"
 
     async def show(self, model: str) -> dict[str, Any]:
         """/api/show, read raw (the client's ShowResponse drops remote_host); a 429 or 5xx
@@ -125,14 +132,17 @@ class OllamaBackend(Backend):
                 )
             except ollama.ResponseError as error:
                 failure = self._translate(error)
-                if (
-                    isinstance(failure, TemporaryFailure)
-                    and failure.retryable
-                    and attempt < MAX_RETRIES
-                ):
-                    await asyncio.sleep(RETRY_BASE_SECONDS * 2**attempt)
-                    continue
-                raise failure from None
+                # As a chat request is: within the same bound, honouring Retry-After.
+                delay = (
+                    self._retry_delay(failure, attempt, 0)
+                    if isinstance(failure, TemporaryFailure)
+                    else None
+                )
+                if delay is None:
+                    raise failure from None
+                self.say(f"{failure.message}; retrying in {delay:.1f} s")
+                await asyncio.sleep(delay)
+                continue
             except ConnectionError:
                 raise self._unreachable() from None
             except httpx.TransportError as error:
@@ -254,8 +264,12 @@ class OllamaBackend(Backend):
                 f"{self.label}: no data from Ollama for a long time; the stream was cut",
                 hint="is the model still loading? raise stall_timeout in config.toml",
             ) from None
-        except (httpx.TransportError, ValueError) as error:
+        except httpx.TransportError as error:
             raise broke_off(self.label, error) from None
+        except ValueError:  # a line that is not JSON, or a field of the wrong type (pydantic)
+            raise StreamInterrupted(
+                f"{self.label}: the server sent a malformed frame", hint=KEPT
+            ) from None
 
     def _finish(self, part: Any, request: ChatRequest, num_ctx: int | None) -> Finish:
         """The final chunk's figures; a prompt the server cut anyway is said to be cut."""
@@ -290,6 +304,8 @@ class OllamaBackend(Backend):
     def _translate(self, error: ollama.ResponseError) -> SparringError:
         status = error.status_code
         message = str(error.error)
+        if 300 <= status < 400:
+            return redirected(self.label, None)  # the client keeps only the body
         if status == 404:
             return ModelNotFound(
                 f"Ollama has no model '{self.model}'",
@@ -303,7 +319,7 @@ class OllamaBackend(Backend):
             return BadInput(f"{self.label}: Ollama refused the request: {message}")
         if status in (401, 403):
             return AuthenticationFailed(
-                f"{self.label}: Ollama refused access ({status})",
+                f"{self.label}: Ollama refused access ({status}: {message})",
                 hint="for cloud models, sign in with `ollama signin`",
             )
         if status == 429 or status >= 500:

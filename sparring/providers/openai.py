@@ -23,7 +23,6 @@ and the tests):
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -37,15 +36,14 @@ from sparring.errors import (
     ProviderUnavailable,
     StreamInterrupted,
 )
-from sparring.providers import ModelRef, expected_location
-from sparring.providers.base import Backend, ChatRequest, Finish, Stop
+from sparring.providers import OPENAI_URL, ModelRef, expected_location, provider_url
+from sparring.providers.base import Backend, ChatRequest, Finish, Location, Stop
 from sparring.providers.failures import KEPT, body_message, broke_off, stalled, status_error
 from sparring.providers.keys import key_from_command, key_from_env
 from sparring.providers.listing import JsonItems, ListShape, json_schema
 from sparring.providers.thinking import InlineThinking, Thinking
 from sparring.secret import Secret
 
-OPENAI_URL = "https://api.openai.com/v1"
 # Local servers ignore the key, but the SDK insists on one.
 _NO_KEY = "sparring-no-key"
 #: OpenAI's reasoning models, by name: they think, unseen, before they answer.
@@ -76,21 +74,24 @@ class OpenAIBackend(Backend):
         provider: str,
         base_url: str,
         key: Secret | None,
-        location: str,
+        location: Location,
         stall_timeout: float = 120.0,
     ) -> None:
         super().__init__(model)
+        self.stall_timeout = stall_timeout
         self.provider = provider
         self.base_url = base_url.rstrip("/")
-        self.location = "local" if location == "local" else "cloud"
+        self.location = location
         self.client = openai.AsyncOpenAI(
             api_key=key.reveal() if key else _NO_KEY,
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(stall_timeout, connect=10.0),
             # The SDK's own defaults, plus the hook that starts the figures' clock.
+            # No redirects: a 307 would re-post the draft wherever it pointed (see
+            # failures.redirected); the SDK's client follows them by default.
             http_client=openai.DefaultAsyncHttpxClient(
-                event_hooks={"request": [self.on_http_request]}
+                event_hooks={"request": [self.on_http_request]}, follow_redirects=False
             ),
         )
         # The SDK imports its resources on first use (~20 ms): here, in the thread
@@ -104,17 +105,15 @@ class OpenAIBackend(Backend):
         A key goes only where it was configured for: OPENAI_API_KEY to the
         openai provider's URL, an endpoint's key to that endpoint.
         """
+        base_url = provider_url(ref)
         if ref.endpoint is None:
-            base_url = os.environ.get("OPENAI_BASE_URL", "").strip() or OPENAI_URL
             key = key_from_env("OPENAI_API_KEY")
             if key is None and base_url.rstrip("/") == OPENAI_URL:
                 raise AuthenticationFailed(
                     "OPENAI_API_KEY is not set", hint="export OPENAI_API_KEY=sk-..."
                 )
-            location = expected_location(ref)
         else:
             endpoint = ref.endpoint
-            base_url = endpoint.base_url
             key = None
             if endpoint.api_key_command:
                 key = key_from_command(endpoint.api_key_command)
@@ -126,13 +125,12 @@ class OpenAIBackend(Backend):
                         f"(the key for endpoint '{endpoint.name}')",
                         hint=f"export {endpoint.api_key_env}=...",
                     )
-            location = endpoint.location
         return cls(
             ref.model,
             provider=ref.provider,
             base_url=base_url,
             key=key,
-            location=location,
+            location=expected_location(ref),
             stall_timeout=stall_timeout,
         )
 
@@ -383,9 +381,21 @@ async def _chunks(response: Any, label: str) -> AsyncIterator[str | Thinking | F
             continue
         if chunk.get("error"):
             raise StreamInterrupted(f"{label}: the server reported an error: {_describe(chunk)}")
-        usage = chunk.get("usage") or usage
-        for choice in chunk.get("choices") or []:
+        reported = chunk.get("usage")
+        usage = reported if isinstance(reported, dict) else usage
+        choices = chunk.get("choices") or []
+        if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
+            raise StreamInterrupted(
+                f"{label}: the server sent a malformed frame (choices of the wrong shape)",
+                hint=KEPT,
+            )
+        for choice in choices:
             delta = choice.get("delta") or {}
+            if not isinstance(delta, dict):
+                raise StreamInterrupted(
+                    f"{label}: the server sent a malformed frame (a delta that is not an object)",
+                    hint=KEPT,
+                )
             # llama.cpp's server, LM Studio, DeepSeek: reasoning_content; vLLM, Ollama's /v1,
             # Groq, OpenRouter: reasoning.
             reasoning = delta.get("reasoning_content") or delta.get("reasoning")
@@ -406,7 +416,8 @@ async def _chunks(response: Any, label: str) -> AsyncIterator[str | Thinking | F
                 for event in inline.feed(text):
                     thought = thought or isinstance(event, Thinking)
                     yield event
-            finish_reason = choice.get("finish_reason") or finish_reason
+            reason = choice.get("finish_reason")
+            finish_reason = reason if isinstance(reason, str) and reason else finish_reason
 
 
 def _finish(usage: dict[str, Any], finish_reason: str | None, thought: bool) -> Finish:

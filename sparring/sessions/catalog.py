@@ -16,12 +16,12 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sparring import paths
 from sparring.errors import SessionFormatError
 from sparring.sessions.model import Session
 from sparring.sessions.toml_format import load
+from sparring.typed import Malformed, build
 
 INDEX_NAME = ".index.json"
 INDEX_VERSION = 3
@@ -83,13 +83,9 @@ class Entry:
         return not self.error
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Entry:
-        """An entry as read back from the JSON index."""
-        values = dict(record)
-        values["replies"] = [ReplyFacts(**facts) for facts in record.get("replies", [])]
-        values["votes"] = [VoteFacts(**facts) for facts in record.get("votes", [])]
-        values["keepers"] = [KeeperFacts(**facts) for facts in record.get("keepers", [])]
-        return cls(**values)
+    def from_record(cls, record: object) -> Entry:
+        """An entry as read back from the JSON index; raises Malformed if it is not one."""
+        return build(cls, record)
 
 
 def summarize(session: Session, file: str) -> Entry:
@@ -147,20 +143,43 @@ def entries(folder: Path | None = None) -> list[Entry]:
     found: list[Entry] = []
     changed = False
     with os.scandir(folder) as listing:
-        files = [item for item in listing if item.name.endswith(".toml") and item.is_file()]
+        files = [item for item in listing if item.name.endswith(".toml") and _is_file(item)]
     for item in files:
-        status = item.stat()
+        try:
+            status = item.stat()
+        except OSError:
+            continue  # gone since the listing
         stamp = [status.st_mtime_ns, status.st_size]
         record = cached.get(item.name)
-        if record is None or record.get("stamp") != stamp:
-            record = {"stamp": stamp, "entry": asdict(_parse(Path(item.path)))}
+        entry = _cached(record, stamp)
+        if entry is None:
+            # New, changed, or an index record of the wrong shape: read the file again.
+            entry = _parse(Path(item.path))
+            record = {"stamp": stamp, "entry": asdict(entry)}
             changed = True
-        fresh[item.name] = record
-        found.append(Entry.from_record(record["entry"]))  # type: ignore[arg-type]
+        fresh[item.name] = record  # type: ignore[assignment]
+        found.append(entry)
     if changed or len(fresh) != len(cached):
         _write_index(folder, fresh)
     found.sort(key=lambda entry: entry.file, reverse=True)
     return found
+
+
+def _is_file(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_file()
+    except OSError:
+        return False
+
+
+def _cached(record: object, stamp: list[int]) -> Entry | None:
+    """The entry the index holds for a file of this stamp, if it holds a whole one."""
+    if not isinstance(record, dict) or record.get("stamp") != stamp:
+        return None
+    try:
+        return Entry.from_record(record.get("entry"))
+    except Malformed:
+        return None
 
 
 def _parse(path: Path) -> Entry:
@@ -175,7 +194,7 @@ def _parse(path: Path) -> Entry:
 def _read_index(folder: Path) -> dict[str, dict[str, object]]:
     try:
         data = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
         return {}

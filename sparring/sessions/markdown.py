@@ -9,6 +9,7 @@ from sparring.figures import figures_line, heading, item_summary, status_note, t
 from sparring.sessions.model import Keeper, Reply, Session, Turn, Vote
 from sparring.sessions.toml_format import to_dict
 from sparring.sessions.turns import FOLLOW_UP
+from sparring.visible import json_visible
 
 
 def turn_title(turn: Turn) -> str:
@@ -118,7 +119,7 @@ def _thinking_block(reply: Reply) -> list[str]:
 
 def to_json(session: Session) -> str:
     data: dict[str, Any] = to_dict(session)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_visible(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _quote(text: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from sparring.errors import BadInput, NewerFormat, NoInput, SessionFormatError, 
 from sparring.files import write_private_atomically
 from sparring.sessions.model import Session
 from sparring.sessions.toml_format import load, to_toml
+from sparring.typed import Malformed, toml_data
 
 
 def save(session: Session, folder: Path | None = None) -> Path:
@@ -39,11 +42,9 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _on_disk_version(path: Path) -> int | None:
-    import tomllib
-
     try:
-        version = tomllib.loads(path.read_text(encoding="utf-8")).get("format")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        version = toml_data(path.read_text(encoding="utf-8")).get("format")
+    except (OSError, UnicodeDecodeError, Malformed):
         return None
     return version if isinstance(version, int) else None
 
@@ -54,6 +55,36 @@ def save_at(session: Session, path: Path) -> Path:
         return save(session, path.parent)
     write_private_atomically(path, to_toml(session))
     return path
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the session file at `path` for one read, change and save: others wait their turn.
+
+    The lock is on the file itself (flock); a save replaces the file (a new inode), so a
+    process that waited on the old one opens the new one and waits again, and then reads
+    what the first one saved (a vote already cast, say).
+    """
+    import fcntl
+
+    while True:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 (held until the block ends)
+        except OSError as error:
+            raise NoInput(f"{path}: cannot read it ({error.strerror})") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            opened, current = os.fstat(handle.fileno()), os.stat(path)
+        except OSError as error:
+            handle.close()
+            raise NoInput(f"{path}: cannot read it ({error.strerror})") from None
+        if (opened.st_dev, opened.st_ino) == (current.st_dev, current.st_ino):
+            break
+        handle.close()
+    try:
+        yield
+    finally:
+        handle.close()  # and with it the lock
 
 
 @dataclass(frozen=True)
@@ -67,7 +98,9 @@ def session_files(folder: Path | None = None) -> list[Path]:
     folder = folder or paths.sessions_dir()
     if not folder.is_dir():
         return []
-    return sorted(folder.glob("*.toml"), key=lambda path: path.name, reverse=True)
+    # A dir or a dangling symlink named like a session is not one.
+    files = [path for path in folder.glob("*.toml") if path.is_file()]
+    return sorted(files, key=lambda path: path.name, reverse=True)
 
 
 def iter_sessions(folder: Path | None = None) -> Iterator[Session | Unreadable]:
@@ -106,6 +139,8 @@ def open_session(reference: str, folder: Path | None = None) -> Session:
         raise BadInput(f"{path}: {error}", hint="upgrade sparring to open it") from None
     except (SessionFormatError, UnicodeDecodeError) as error:
         raise BadInput(f"{path}: not a readable session: {error}") from None
+    except OSError as error:
+        raise NoInput(f"{path}: cannot read it ({error.strerror})") from None
 
 
 def _id_of(path: Path) -> str:

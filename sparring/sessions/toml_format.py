@@ -55,15 +55,8 @@ from typing import Any
 from sparring.errors import NewerFormat, SessionFormatError, StreamInterrupted
 from sparring.items import Item
 from sparring.providers.listing import ListShape
-from sparring.sessions.model import (
-    FORMAT_VERSION,
-    Context,
-    Keeper,
-    Reply,
-    Session,
-    Turn,
-    Vote,
-)
+from sparring.sessions.model import FORMAT_VERSION, VOTE_CHOICES, Reply, Session, Turn, Vote
+from sparring.typed import Malformed, build, toml_data
 
 
 def to_toml(session: Session) -> str:
@@ -173,78 +166,60 @@ def _contains_crlf(value: Any) -> bool:
 
 
 def from_toml(text: str) -> Session:
-    import tomllib
-
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise SessionFormatError(f"not valid TOML ({error})") from None
+        data = toml_data(text)
+    except Malformed as error:
+        raise SessionFormatError(str(error)) from None
     return from_dict(data)
 
 
 def from_dict(data: dict[str, Any]) -> Session:
+    """The session in `data`, every field checked (see typed.py); SessionFormatError names
+    the first field that is missing or of the wrong type."""
     version = data.get("format")
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool):
         raise SessionFormatError("no format version")
     if version > FORMAT_VERSION:
         raise NewerFormat(
             f"written by a newer sparring (format {version}; this one reads up to {FORMAT_VERSION})"
         )
     try:
-        context = data.get("context", {})
-        return Session(
-            id=str(data["id"]),
-            created=str(data["created"]),
-            title=str(data.get("title", "")),
-            parent=str(data.get("parent", "")),
-            writer=int(data.get("writer", 0)),
-            egress=list(data.get("egress", [])),
-            context=Context(text=context.get("text", ""), sources=list(context.get("sources", []))),
-            turns=[_turn(turn) for turn in data.get("turns", [])],
-            keepers=[Keeper(**keeper) for keeper in data.get("keepers", [])],
-            votes=[_vote(vote) for vote in data.get("votes", [])],
-            format=version,
-        )
-    except (KeyError, TypeError, AttributeError) as error:
-        raise SessionFormatError(f"missing or malformed field ({error})") from None
+        for required in ("id", "created"):
+            if required not in data:
+                raise Malformed(required, "is missing")
+        session = build(Session, _with_shape_counts(data))
+        _check_references(session)
+    except Malformed as error:
+        raise SessionFormatError(str(error)) from None
+    return session
 
 
-def _turn(data: dict[str, Any]) -> Turn:
-    replies = [_reply(reply) for reply in data.get("replies", [])]
-    fields = {key: value for key, value in data.items() if key not in ("replies", "shape")}
-    shape = data.get("shape")
-    if isinstance(shape, dict):
-        fields["shape"] = ListShape(count=int(data.get("count", 0)), **shape)
-    return Turn(replies=replies, **fields)
+def _with_shape_counts(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with each turn's list shape given the turn's count, as it is held (the file
+    writes the count once, on the turn)."""
+    turns = data.get("turns")
+    if not isinstance(turns, list):
+        return data
+    shaped = []
+    for turn in turns:
+        if isinstance(turn, dict) and isinstance(turn.get("shape"), dict):
+            turn = {**turn, "shape": {**turn["shape"], "count": turn.get("count", 0)}}
+        shaped.append(turn)
+    return {**data, "turns": shaped}
 
 
-def _vote(data: dict[str, Any]) -> Vote:
-    return Vote(
-        turn=int(data["turn"]),
-        order=[str(name) for name in data["order"]],
-        choice=str(data.get("choice", "")),
-        blind=bool(data.get("blind", True)),
-        created=str(data.get("created", "")),
-    )
-
-
-def _reply(data: dict[str, Any]) -> Reply:
-    items = [_item(item) for item in data.get("items", [])]
-    fields = {key: value for key, value in data.items() if key != "items"}
-    return Reply(items=items, **fields)
-
-
-def _item(data: dict[str, Any]) -> Item:
-    anchor = data.get("anchor")
-    return Item(
-        text=data["text"],
-        count=data.get("count", 1),
-        language=data.get("language", ""),
-        quote=data.get("quote", ""),
-        anchor=(int(anchor[0]), int(anchor[1])) if isinstance(anchor, list) else None,
-        paragraph=int(data.get("paragraph", 0)),
-        section=data.get("section", ""),
-    )
+def _check_references(session: Session) -> None:
+    """What the types cannot say: a vote names a turn that exists, two models and a choice."""
+    for index, vote in enumerate(session.votes):
+        where = f"votes[{index}]"
+        if not 0 <= vote.turn < len(session.turns):
+            raise Malformed(f"{where}.turn", f"names no turn ({vote.turn})")
+        if len(vote.order) != 2:
+            raise Malformed(f"{where}.order", f"must name two models, not {len(vote.order)}")
+        if vote.choice not in ("", *VOTE_CHOICES):
+            raise Malformed(f"{where}.choice", f'must be one of {", ".join(VOTE_CHOICES)} or ""')
+    if session.writer < 0:
+        raise Malformed("writer", f"must be a process ID, not {session.writer}")
 
 
 def load(path: Path) -> Session:
@@ -275,7 +250,7 @@ def _alive(pid: int) -> bool:
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:
         return True

@@ -11,6 +11,7 @@ from functools import partial
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from sparring.config import Config, Privacy
@@ -20,6 +21,7 @@ from sparring.providers import open_backend
 from sparring.sessions.model import Session
 from sparring.tui.options import AppOptions
 from sparring.tui.screens.main import MainScreen
+from sparring.visible import visible
 
 #: The main screen's actions in the command palette: title, help, action.
 PALETTE = (
@@ -66,7 +68,7 @@ class SparringApp(App[int]):
         backend_factory: BackendFactory = open_backend,
         prompts: dict[str, Prompt] | None = None,
     ) -> None:
-        """Raises PromptError (before anything is drawn) if a prompt file is broken."""
+        """A broken prompt file is left out of the task picker (see prompts.load_all)."""
         super().__init__()
         self.options = AppOptions(
             config=config,
@@ -122,6 +124,21 @@ class SparringApp(App[int]):
 
     def _stop_on_signal(self, signum: int) -> None:
         self.exit(return_code=128 + signum)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification (widgets' and screens' `notify` come here) drawn as text: a
+        file name, an error body or a model name can hold escape sequences and brackets."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sparring.errors import CannotSave
-from sparring.files import write_private_atomically
+from sparring.files import write_export
 from sparring.sessions.model import Session
 
 
@@ -18,19 +17,8 @@ def default_export_path(session: Session) -> Path:
     return Path.cwd() / f"keepers-{session.id}.md"
 
 
-def write_markdown(text: str, path: Path, *, private: bool) -> Path:
-    """Write `text` to `path`; raises CannotSave with the reason.
-
-    The file next to the session is private like the session; a path the
-    writer chose elsewhere is written plainly, its folder left as it is.
-    """
-    if private:
-        write_private_atomically(path, text)
-        return path
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise CannotSave(
-            f"cannot write {path}: {error.strerror}", hint="pick another path"
-        ) from None
+def write_markdown(text: str, path: Path) -> Path:
+    """Write `text` to `path`, private (0600) like every file sparring writes; a folder
+    that exists is left as it is. Raises CannotSave with the reason."""
+    write_export(path, text)
     return path

@@ -127,10 +127,17 @@ class TestKeepersAsMarkdown:
         typed = Session(id="abcd1234", context=Context("x", ["stdin"]))
         assert default_export_path(typed) == tmp_path / "keepers-abcd1234.md"
 
-    def test_a_chosen_path_is_written_plainly(self, tmp_path: Path) -> None:
-        target = tmp_path / "ideas.md"
-        write_markdown("- one\n", target, private=False)
+    def test_a_chosen_path_is_written_privately_and_its_folder_left_as_it_is(
+        self, tmp_path: Path
+    ) -> None:
+        folder = tmp_path / "shared"
+        folder.mkdir(mode=0o755)
+        folder.chmod(0o755)
+        target = folder / "ideas.md"
+        write_markdown("- one\n", target)
         assert target.read_text(encoding="utf-8") == "- one\n"
+        assert target.stat().st_mode & 0o777 == 0o600
+        assert folder.stat().st_mode & 0o777 == 0o755
 
 
 class TestSaving:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from sparring.cli.output import say, show
 from sparring.cli.parsing import command_parser
+from sparring.visible import visible
 
 
 def run(argv: list[str]) -> int:
@@ -16,15 +18,15 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--force", action="store_true", help="replace an existing file (init)")
     options = parser.parse_args(argv)
     if options.action == "path":
-        print(paths.config_file())
+        say(str(paths.config_file()))
     elif options.action == "init":
         path = config_module.write_starter(force=options.force)
-        print(f"wrote {path}", file=sys.stderr)
+        print(visible(f"wrote {path}"), file=sys.stderr)
     else:
         config_module.load()  # refuses a broken file with file, line and key
         path = paths.config_file()
         if path.exists():
-            sys.stdout.write(path.read_text(encoding="utf-8"))
+            show(path.read_text(encoding="utf-8"))
         else:
-            print(f"no config file at {path}; the defaults apply", file=sys.stderr)
+            print(visible(f"no config file at {path}; the defaults apply"), file=sys.stderr)
     return 0

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sparring.cli.output import show
 from sparring.cli.parsing import add_session_argument, command_parser
-from sparring.errors import CannotSave
+from sparring.files import write_export
 from sparring.sessions import store
 from sparring.sessions.markdown import to_json, to_markdown
+from sparring.visible import visible
 
 
 def run(argv: list[str]) -> int:
@@ -20,11 +22,8 @@ def run(argv: list[str]) -> int:
     session = store.open_session(options.session)
     text = to_markdown(session) if options.format == "md" else to_json(session)
     if options.output:
-        try:
-            Path(options.output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise CannotSave(f"cannot write {options.output}: {error.strerror}") from None
-        print(f"wrote {options.output}", file=sys.stderr)
+        write_export(Path(options.output), text)
+        print(f"wrote {visible(options.output)}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        show(text)
     return 0

@@ -30,5 +30,6 @@ def run(argv: list[str]) -> int:
     config = config_module.load()
     privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
     choices = asyncio.run(available.everything(config, privacy))
+    # `table` shows control characters (names and details come from servers too).
     table([(choice.name, choice.location or "-", choice.detail) for choice in choices])
     return 0

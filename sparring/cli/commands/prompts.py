@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from sparring.cli.output import table
+from sparring.cli.commands import subcommand_names
+from sparring.cli.output import show, show_line, table
 from sparring.cli.parsing import command_parser
-from sparring.errors import PromptError
+from sparring.visible import visible
 
 
 def run(argv: list[str]) -> int:
@@ -15,24 +16,26 @@ def run(argv: list[str]) -> int:
     parser = command_parser("sparring prompts", "List the prompts, or show one.")
     parser.add_argument("name", nargs="?")
     options = parser.parse_args(argv)
-    broken: dict[str, PromptError] = {}
-    available = prompts.load_all(broken)
-    if options.name in broken:
-        raise broken[options.name]
+    available = prompts.load_all()
     if options.name:
         prompt = prompts.get(options.name, available)
         if prompt.source is not None:
-            print(f"# {prompt.source}", file=sys.stderr)
-            sys.stdout.write(prompt.source.read_text(encoding="utf-8"))
+            print(visible(f"# {prompt.source}"), file=sys.stderr)
+            show(prompt.source.read_text(encoding="utf-8"))
         else:
-            print(f"system: {prompt.system}\ntemplate: {prompt.template}")
+            show_line(f"system: {prompt.system}\ntemplate: {prompt.template}")
         return 0
     user_dir = paths.user_prompts_dir()
+    commands = subcommand_names()
     rows: list[tuple[str, str, str, str]] = []
     for name, prompt in sorted(available.items()):
         origin = "yours" if prompt.source and prompt.source.parent == user_dir else "built-in"
-        rows.append((name, prompt.output, origin, prompt.description))
+        about = prompt.description
+        if name in commands:
+            about = f"named like `sparring {name}`: run it in the TUI, or rename the file"
+        rows.append((name, prompt.output, origin, about))
     rows.append((prompts.FREE_TEXT, "text", "built-in", 'a one-off instruction: --ask "..."'))
-    rows += [(name, "-", "broken", error.message) for name, error in sorted(broken.items())]
+    for name, error in sorted(available.broken.items()):
+        rows.append((name, "-", "broken", error.one_line()))
     table(rows)
     return 0

@@ -62,7 +62,7 @@ async def _pull(name: str) -> int:
     finally:
         bar.close()
         await backend.aclose()
-    print(f"pulled {name}; use it with -m ollama:{name}", file=sys.stderr)
+    _say(f"pulled {name}; use it with -m ollama:{name}")
     return 0
 
 

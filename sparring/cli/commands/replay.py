@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from sparring.cli.output import show_line
 from sparring.cli.parsing import add_session_argument, command_parser
 from sparring.cli.render import block
 from sparring.sessions.model import Reply, Session
@@ -25,22 +26,22 @@ def print_session(session: Session) -> None:
         vote_text,
     )
 
-    print(f"# {session.title}  ({session.id})\n")
+    show_line(f"# {session.title}  ({session.id})\n")
     for index, turn in enumerate(session.turns):
-        print(f"## {index + 1}. {turn_title(turn)}\n")
+        show_line(f"## {index + 1}. {turn_title(turn)}\n")
         vote = vote_of(session, index)
         for label, reply in shown_replies(session, index):
             # As the model wrote it: the session's record, not a view of it.
             if hidden(vote):
-                print(blind.block(label, reply, turn.count))
+                show_line(blind.block(label, reply, turn.count))
             else:
-                print(block(reply, turn.count, raw=True))
+                show_line(block(reply, turn.count, raw=True))
         if vote is not None:
-            print(f"{vote_text(session, vote)}\n")
+            show_line(f"{vote_text(session, vote)}\n")
     if session.keepers:
-        print("## keepers\n")
+        show_line("## keepers\n")
         for keeper in session.keepers:
-            print(f"- {keeper_line(session, keeper)}")
+            show_line(f"- {keeper_line(session, keeper)}")
 
 
 def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from sparring import engine, items
+from sparring.cli.output import show_line
 from sparring.cli.parsing import (
     add_json_flag,
     add_privacy_flags,
@@ -24,6 +25,7 @@ from sparring.sessions.markdown import turn_title
 from sparring.sessions.model import Session
 from sparring.sessions.saving import Saver
 from sparring.sessions.turns import again, ideas_with_models, new_session
+from sparring.visible import json_visible, visible
 
 
 async def run_all(
@@ -65,20 +67,20 @@ def diff_document(old: Session, new: Session, threshold: float) -> list[dict[str
 
 def print_diff(diffs: list[dict[str, Any]], old: Session) -> None:
     for diff in diffs:
-        print(
+        show_line(
             f"\n## ideas, turn {diff['turn'] + 1} ({diff['task']}): "
             f"session {old.id} asked {', '.join(diff['old_models'])}; "
             f"this re-run asked {', '.join(diff['new_models'])}"
         )
-        print(f"both ({len(diff['both'])}):")
+        show_line(f"both ({len(diff['both'])}):")
         for old_text, new_text in diff["both"]:
             same = old_text == new_text
-            print(f"  = {old_text}" + ("" if same else f"  ~  {new_text}"))
+            show_line(f"  = {old_text}" + ("" if same else f"  ~  {new_text}"))
         for kind, mark in (("old", "-"), ("new", "+")):
             ideas_only = diff[f"only_{kind}"]
-            print(f"only {kind} ({len(ideas_only)}):")
+            show_line(f"only {kind} ({len(ideas_only)}):")
             for idea in ideas_only:
-                print(f"  {mark} {idea['text']}  ({', '.join(idea['models'])})")
+                show_line(f"  {mark} {idea['text']}  ({', '.join(idea['models'])})")
 
 
 def answered(session: Session) -> bool:
@@ -129,21 +131,16 @@ def run(argv: list[str]) -> int:
         return _nothing_to_compare(new, saver)
     diffs = diff_document(old, new, options.threshold)
     if options.json:
-        print(
-            json.dumps(
-                {"session": to_dict(new), "parent": old.id, "ideas": diffs},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        document = {"session": to_dict(new), "parent": old.id, "ideas": diffs}
+        print(json_visible(json.dumps(document, ensure_ascii=False, indent=2)))
     else:
-        print(f"# re-run of session {old.id} on {', '.join(options.model)}\n")
+        show_line(f"# re-run of session {old.id} on {', '.join(options.model)}\n")
         for number, turn in enumerate(new.turns, start=1):
-            print(f"## {number}. {turn_title(turn)}\n")
+            show_line(f"## {number}. {turn_title(turn)}\n")
             for reply in turn.replies:
-                print(block(reply, turn.count))
+                show_line(block(reply, turn.count))
         print_diff(diffs, old)
-    print(f"sparring: saved as session {new.id} (re-run of {old.id})", file=sys.stderr)
+    print(visible(f"sparring: saved as session {new.id} (re-run of {old.id})"), file=sys.stderr)
     codes = [report(new, turn, saver, False, True) for turn in new.turns]
     return next((code for code in codes if code), 0)
 
@@ -155,7 +152,7 @@ def _nothing_to_compare(new: Session, saver: Saver) -> int:
     failures = [reply for turn in new.turns for reply in turn.replies]
     reasons = dict.fromkeys(f"{reply.model}: {reply.error or reply.status}" for reply in failures)
     for reason in reasons:
-        print(f"sparring: {reason}", file=sys.stderr)
+        print(visible(f"sparring: {reason}"), file=sys.stderr)
     print(
         "sparring: nothing to compare: no model of the re-run answered; no session was saved",
         file=sys.stderr,

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import sys
 
+from sparring.cli.output import say
 from sparring.cli.parsing import command_parser
 from sparring.sessions import catalog
+from sparring.visible import visible
 
 
 def list_sessions(query: str, limit: int, threshold: float = catalog.FUZZY_THRESHOLD) -> int:
     found = catalog.entries()
     for entry in found:
         if not entry.readable:
-            print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
+            print(visible(f"sparring: skipped {entry.file}: {entry.error}"), file=sys.stderr)
     shown = catalog.search(found, query, threshold)
     for entry in shown[:limit]:
         when = entry.created[:16].replace("T", " ")
         models = " vs ".join(entry.models)
         flag = "" if entry.status == "ok" else f" [{entry.status}]"
         words = entry.first_words[:60]
-        print(f"{entry.id}  {when}  {entry.task:10.10}  {models:32.32}  {words}{flag}")
+        say(f"{entry.id}  {when}  {entry.task:10.10}  {models:32.32}  {words}{flag}")
     if not shown and query:
-        print(
+        message = (
             f"sparring: no sessions match '{query}' (every word must match; fewer words, or "
-            "`sparring sessions` alone, list more)",
-            file=sys.stderr,
+            "`sparring sessions` alone, list more)"
         )
+        print(visible(message), file=sys.stderr)
     elif not shown:
         print("sparring: no sessions yet (every run of a task saves one)", file=sys.stderr)
     elif len(shown) > limit:

@@ -13,6 +13,7 @@ from sparring.judging.ledger import fixed_flagship
 from sparring.judging.report import render_text
 from sparring.judging.stats import Stats, compute
 from sparring.sessions import catalog
+from sparring.visible import json_visible, visible
 
 
 def run(argv: list[str]) -> int:
@@ -43,14 +44,15 @@ def run(argv: list[str]) -> int:
     if options.unroute:
         path = config_edit.clear_task_model(options.unroute)
         print(
-            f"sparring: {options.unroute} runs on the default model again ({path})", file=sys.stderr
+            visible(f"sparring: {options.unroute} runs on the default model again ({path})"),
+            file=sys.stderr,
         )
         return 0
     flagship = fixed_flagship(config, options.flagship)
     found = catalog.entries()
     for entry in found:
         if not entry.readable:
-            print(f"sparring: skipped {entry.file}: {entry.error}", file=sys.stderr)
+            print(visible(f"sparring: skipped {entry.file}: {entry.error}"), file=sys.stderr)
     stats = compute(found, config, task=options.task or options.route, flagship=flagship)
     if options.task and not stats.tasks:
         known = sorted({task for entry in found for task in entry.turn_tasks})
@@ -61,16 +63,18 @@ def run(argv: list[str]) -> int:
         )
     if flagship is not None and flagship.price is None:
         print(
-            f"sparring: warning: no price known for {flagship.name}; "
-            f'add [pricing."{flagship.name.partition(":")[2]}"] to the config',
+            visible(
+                f"sparring: warning: no price known for {flagship.name}; "
+                f'add [pricing."{flagship.name.partition(":")[2]}"] to the config'
+            ),
             file=sys.stderr,
         )
     if options.route:
         return _route(stats, options.route)
     if options.json:
-        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+        print(json_visible(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2)))
     else:
-        sys.stdout.write(render_text(stats))
+        sys.stdout.write(visible(render_text(stats)))
     return 0
 
 
@@ -85,8 +89,10 @@ def _route(stats: Stats, task: str) -> int:
         )
     path = config_edit.set_task_model(task, local)
     print(
-        f"sparring: {task} now runs on {local} when no model is named ({path}); "
-        f"undo: sparring stats --unroute {task}",
+        visible(
+            f"sparring: {task} now runs on {local} when no model is named ({path}); "
+            f"undo: sparring stats --unroute {task}"
+        ),
         file=sys.stderr,
     )
     return 0

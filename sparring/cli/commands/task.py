@@ -17,6 +17,7 @@ from sparring.cli.parsing import (
 from sparring.config import THINK_SETTINGS, Config, Privacy
 from sparring.errors import PromptError, UsageError
 from sparring.prompts import Prompt
+from sparring.visible import encodable
 
 if TYPE_CHECKING:
     from sparring.cli.pipe import PipeOptions
@@ -129,11 +130,13 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
-    values = field_values(options.fields)
+    # Text from the command line is the writer's words, sent and saved: a byte that is not
+    # UTF-8 (`--ask $'\xff'`) becomes U+FFFD. File names stay paths (see context.path_text).
+    options.ask = encodable(options.ask)
+    values = {name: encodable(value) for name, value in field_values(options.fields).items()}
 
-    broken: dict[str, PromptError] = {}
-    available = prompts.load_all(broken)
-    task, files = _split_task(options.args, available, bool(options.ask), broken)
+    available = prompts.load_all()
+    task, files = _split_task(options.args, available, bool(options.ask))
     # No model named: the task's own default (set by `sparring stats --route`), else the config's.
     default = config.task_model(task or "headlines")
     models = [*options.model, *options.vs] or [default]
@@ -170,7 +173,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     gathered = gather(files, piped_stdin(), max_chars=config.max_context_chars)
     _warn(gathered.warnings)
 
-    from sparring.cli import lifecycle
+    from sparring.cli import lifecycle, streams
 
     if whole_process:
         lifecycle.hold_gc()  # until the first text arrives (pipe.py releases it)
@@ -196,7 +199,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     )
     if whole_process:
         # The session is saved and synced, the answer printed: nothing is left to do.
-        lifecycle.exit_now(code)
+        lifecycle.exit_now(streams.finish(code))
     return code
 
 
@@ -249,10 +252,7 @@ def warm_embedded(models: list[str], config: Config, files: list[str]) -> None:
 
 
 def _split_task(
-    args: list[str],
-    available: dict[str, Prompt],
-    asking: bool,
-    broken: dict[str, PromptError] | None = None,
+    args: list[str], available: dict[str, Prompt], asking: bool
 ) -> tuple[str | None, list[str]]:
     """The task (first argument, if it names a prompt) and the files after it.
 
@@ -261,7 +261,7 @@ def _split_task(
     """
     from sparring.prompts import FREE_TEXT
 
-    broken = broken or {}
+    broken: dict[str, PromptError] = getattr(available, "broken", {})
     if args and args[0] in broken:
         raise broken[args[0]]
     _warn([f"skipped a broken prompt file: {error.one_line()}" for error in broken.values()])

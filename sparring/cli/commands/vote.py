@@ -8,6 +8,7 @@ from sparring.cli.parsing import add_session_argument, command_parser
 from sparring.errors import UsageError
 from sparring.judging import blind
 from sparring.sessions import store
+from sparring.visible import visible
 
 
 def run(argv: list[str]) -> int:
@@ -25,13 +26,18 @@ def run(argv: list[str]) -> int:
             f"'{options.choice}' is not a vote", hint="vote a, b, tie or bad (both bad)"
         )
     path = store.find(options.session)
-    session = store.open_session(str(path))
-    vote = blind.pending_vote(session)
-    blind.cast(vote, choice)
-    store.save_at(session, path)
+    # Read, cast and save under the file's lock: of votes cast at once, one is recorded
+    # and the others are told the turn has its vote.
+    with store.locked(path):
+        session = store.open_session(str(path))
+        vote = blind.pending_vote(session)
+        blind.cast(vote, choice)
+        store.save_at(session, path)
     print(
-        f"sparring: recorded for session {session.id}, turn {vote.turn + 1}: "
-        f"{blind.outcome(vote)}; {blind.reveal(session, vote)}",
+        visible(
+            f"sparring: recorded for session {session.id}, turn {vote.turn + 1}: "
+            f"{blind.outcome(vote)}; {blind.reveal(session, vote)}"
+        ),
         file=sys.stderr,
     )
     return 0

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from sparring.tui.widgets.visible_text import VISIBLE
+
 
 class AskPathScreen(ModalScreen[Path | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
@@ -22,7 +24,7 @@ class AskPathScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog short"):
             yield Static(self.title_text, markup=False, classes="title")
-            yield Input(str(self.default), classes="path")
+            yield Input(str(self.default), classes="path", highlighter=VISIBLE)
             yield Static("Enter writes · Escape cancels", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -21,6 +21,7 @@ from sparring.errors import SparringError
 from sparring.sessions import catalog, store
 from sparring.sessions.catalog import Entry
 from sparring.sessions.model import Session
+from sparring.visible import visible
 
 # An option list of ten thousand rows takes a second to build; nobody scrolls that far.
 MOST_SHOWN = 300
@@ -33,11 +34,13 @@ def fuzzy_filter(entries: list[Entry], query: str) -> list[Entry]:
 
 def entry_label(entry: Entry) -> Content:
     if not entry.readable:
-        return Content.assemble(("⚠ ", "$warning"), entry.file, (f"  {entry.error}", "dim"))
-    when = entry.created[:16].replace("T", " ")
-    models = ", ".join(entry.models)
+        return Content.assemble(
+            ("⚠ ", "$warning"), visible(entry.file), (f"  {visible(entry.error)}", "dim")
+        )
+    when = visible(entry.created[:16].replace("T", " "))
+    models = visible(", ".join(entry.models))
     return Content.assemble(
-        (when, "dim"), "  ", entry.title or "(untitled)", (f"  {models}", "dim")
+        (when, "dim"), "  ", visible(entry.title) or "(untitled)", (f"  {models}", "dim")
     )
 
 

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from sparring.egress import EgressRequest
+from sparring.visible import visible
 
 
 class ConfirmEgressScreen(ModalScreen[bool]):
@@ -26,7 +27,7 @@ class ConfirmEgressScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog short"):
             yield Static("The draft is about to leave this machine", classes="title")
-            yield Static("\n".join(self.request.describe()), markup=False)
+            yield Static(visible("\n".join(self.request.describe())), markup=False)
             yield Static("Asked once per session.", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Send (y)", variant="warning", id="send")

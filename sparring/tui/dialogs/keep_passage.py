@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from sparring.tui.widgets.visible_text import VisibleTextArea
+
 
 class KeepPassageScreen(ModalScreen[str | None]):
     """Dismissed with the selected text (or the line under the cursor), or None."""
@@ -24,7 +26,7 @@ class KeepPassageScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Select a passage (shift+arrows), then Enter to keep it", classes="title")
-            yield TextArea(self.text, read_only=True, soft_wrap=True)
+            yield VisibleTextArea(self.text, read_only=True, soft_wrap=True)
 
     def action_keep(self) -> None:
         text_area = self.query_one(TextArea)

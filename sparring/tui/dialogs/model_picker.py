@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from sparring import available
 from sparring.available import Choice
 from sparring.config import Config, Privacy
+from sparring.tui.widgets.visible_text import VISIBLE
 from sparring.visible import visible
 
 ASKING = "Enter picks · Escape cancels · asking Ollama and the servers…"
@@ -88,7 +89,10 @@ class ModelPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Static(self.title_text, markup=False, classes="title")
-            yield Input(placeholder="type to filter, or a model name (e.g. ollama:qwen3:4b)")
+            yield Input(
+                placeholder="type to filter, or a model name (e.g. ollama:qwen3:4b)",
+                highlighter=VISIBLE,
+            )
             yield OptionList()
             yield Static(ASKING, classes="hint")
 

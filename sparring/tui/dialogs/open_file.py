@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Static
 
+from sparring.tui.widgets.visible_text import VisibleDirectoryTree
+
 
 class OpenFileScreen(ModalScreen[Path | None]):
     """Dismissed with the chosen path, or None."""
@@ -24,7 +26,7 @@ class OpenFileScreen(ModalScreen[Path | None]):
         with Vertical(classes="dialog"):
             yield Static("Open a file into the draft", classes="title")
             yield Input(placeholder="path, then Enter (Tab: browse)", classes="path")
-            yield DirectoryTree(self.start)
+            yield VisibleDirectoryTree(self.start)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -27,6 +27,7 @@ from sparring.providers import expected_location, resolve
 from sparring.sessions.model import Reply
 from sparring.tui.hints import said
 from sparring.tui.widgets.reply import ReplyView
+from sparring.visible import visible
 
 #: What an empty column says, so a new writer knows the next step.
 EMPTY = "F5 runs the task here. F7 picks another model, F2 adds one to compare."
@@ -103,7 +104,7 @@ class AnswerColumn(Vertical):
         self.figures_of: Reply | None = None
 
     def compose(self) -> ComposeResult:
-        yield ModelLabel(self._model or "no model yet", markup=False, classes="model")
+        yield ModelLabel(visible(self._model) or "no model yet", markup=False, classes="model")
         yield Static("", markup=False, classes="blind-label")
         yield Static(self._expected_where(self._model), markup=False, classes="where")
         with Thread(classes="thread"):
@@ -117,7 +118,7 @@ class AnswerColumn(Vertical):
     def set_model(self, model: str) -> None:
         """Show `model` in this column from the next run on."""
         self._model = model
-        self.query_one(".model", Static).update(model or "no model yet")
+        self.query_one(".model", Static).update(visible(model) or "no model yet")
         if not self.has_class("blind"):
             self.show_expected_where()
         self.post_message(self.ModelChanged(self))
@@ -192,7 +193,8 @@ class AnswerColumn(Vertical):
 
     def show_where(self, location: str, backend: str = "") -> None:
         label = where_label(location)
-        self.query_one(".where", Static).update(f"{label} · {backend}" if backend else label)
+        shown = f"{label} · {backend}" if backend else label
+        self.query_one(".where", Static).update(visible(shown))
 
     @property
     def figures_width(self) -> int | None:
@@ -227,7 +229,7 @@ class AnswerColumn(Vertical):
         try:
             location = where_label(expected_location(resolve(model, self.config)))
         except SparringError as error:
-            return said(error.one_line())
+            return visible(said(error.one_line()))
         needed = missing_key(model, self.config)
         return f"{location} · needs {needed}" if needed else location
 

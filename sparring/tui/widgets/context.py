@@ -12,8 +12,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from sparring.context import read_file
+from sparring.context import path_text, read_file
 from sparring.errors import SparringError
+from sparring.tui.widgets.visible_text import VisibleTextArea
+from sparring.visible import visible
 
 
 def _keys(binding: Binding | tuple[str, ...]) -> list[str]:
@@ -21,7 +23,7 @@ def _keys(binding: Binding | tuple[str, ...]) -> list[str]:
     return keys.split(",")
 
 
-class DraftArea(TextArea, inherit_bindings=False):
+class DraftArea(VisibleTextArea, inherit_bindings=False):
     """The draft's text area, without F6 and F7 (select line, select all): those keys are
     the app's (think, pick a model) wherever the focus is. shift+arrows still select."""
 
@@ -74,17 +76,18 @@ class ContextPane(Vertical):
         A document (Word, PDF...) is converted here, off the UI thread: it can take a while.
         """
         try:
-            document = read_file(path)
+            document = read_file(path, max_chars=self.max_chars)
         except SparringError as error:
             self.post_message(self.Failed(f"Not opened: {error.one_line()}"))
             return
         if not document.text.strip():
-            self.post_message(self.Failed(f"Not opened: {path} has no text"))
+            self.post_message(self.Failed(f"Not opened: {path_text(path)} has no text"))
             return
         if len(document.text) > self.max_chars:
             self.post_message(
                 self.Failed(
-                    f"Not opened: {path} has {len(document.text):,} characters; the limit is "
+                    f"Not opened: {path_text(path)} has {len(document.text):,} characters; "
+                    "the limit is "
                     f"{self.max_chars:,} (max_context_chars in config.toml)"
                 )
             )
@@ -93,7 +96,7 @@ class ContextPane(Vertical):
 
     def on_context_pane_loaded(self, message: Loaded) -> None:
         self.text_area.load_text(message.text)
-        self.sources = [str(message.path)]
+        self.sources = [path_text(message.path)]
         self.query_one(".sources", Static).update(self._sources_line())
         self.text_area.focus()
         for warning in message.warnings:
@@ -103,4 +106,4 @@ class ContextPane(Vertical):
         self.notify(message.text, severity="error")
 
     def _sources_line(self) -> str:
-        return f"from {', '.join(self.sources)}" if self.sources else ""
+        return visible(f"from {', '.join(self.sources)}") if self.sources else ""

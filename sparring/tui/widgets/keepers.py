@@ -131,12 +131,12 @@ class KeepersPane(Vertical):
         self.post_message(self.ExportAsked(default_export_path(self.session)))
 
     def export_to(self, path: Path, default: Path) -> None:
-        self.write_export(keepers_markdown(self.session), path, private=path == default)
+        self.write_export(keepers_markdown(self.session), path)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def write_export(self, text: str, path: Path, *, private: bool) -> None:
+    def write_export(self, text: str, path: Path) -> None:
         try:
-            write_markdown(text, path, private=private)
+            write_markdown(text, path)
         except CannotSave as error:
             self.post_message(self.Exported(f"Not exported: {error.one_line()}", "error"))
         else:

@@ -118,7 +118,7 @@ class ItemList(OptionList):
             parts.append((f" ×{item.count}", "bold $accent"))
         others = self.shared.get(index)
         if others:
-            label = " ⇄ both" if len(others) == 1 else f" ⇄ also {', '.join(others)}"
+            label = " ⇄ both" if len(others) == 1 else f" ⇄ also {visible(', '.join(others))}"
             parts.append((label, "italic $success"))
         return Content.assemble(*parts)
 
@@ -187,7 +187,7 @@ class ReplyView(Vertical):
         self.reply: Reply | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self.heading, markup=False, classes="heading")
+        yield Static(visible(self.heading), markup=False, classes="heading")
         yield Static("", markup=False, classes="note")
         yield ThinkingView()
         yield LiveText(classes="live")

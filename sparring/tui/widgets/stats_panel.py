@@ -20,6 +20,7 @@ from sparring.config import Config
 from sparring.errors import SparringError
 from sparring.figures import money
 from sparring.sessions.model import Session
+from sparring.visible import visible
 
 if TYPE_CHECKING:
     from sparring.judging.stats import ModelFigures, Stats
@@ -81,7 +82,7 @@ class StatsPanel(Vertical):
         from sparring.judging.stats import for_session  # only once the panel is opened (F9)
 
         lines = [HIDDEN] if hidden else session_lines(for_session(session, config))
-        self.session_figures.update("\n".join(lines))
+        self.session_figures.update(visible("\n".join(lines)))
         if task != self.shown_task:
             self.shown_task = task
             self.recommendation.update(LOADING)
@@ -102,4 +103,4 @@ class StatsPanel(Vertical):
     def on_stats_panel_recommended(self, message: Recommended) -> None:
         message.stop()
         if message.task == self.shown_task:
-            self.recommendation.update(message.text)
+            self.recommendation.update(visible(message.text))

@@ -14,6 +14,8 @@ from textual.message import Message
 from textual.widgets import Button, Input, Select
 
 from sparring.prompts import FREE_TEXT, Prompt, free_text_prompt
+from sparring.tui.widgets.visible_text import VISIBLE
+from sparring.visible import visible
 
 DEFAULT_TASK = "headlines"
 
@@ -39,7 +41,7 @@ class TaskPicker(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
             yield Select(
-                [(Text(name), name) for name in self.prompts],
+                [(Text(visible(name)), name) for name in self.prompts],
                 value=self.initial_task,
                 allow_blank=False,
                 disabled=self.read_only,
@@ -48,6 +50,7 @@ class TaskPicker(Vertical):
             yield Button("Run", id="run", compact=True, disabled=self.read_only)
         yield Input(
             placeholder="what to ask about the draft",
+            highlighter=VISIBLE,
             disabled=self.read_only,
             compact=True,
             classes="instruction",
