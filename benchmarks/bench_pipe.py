@@ -1,7 +1,8 @@
 """Goal 3: what pipe mode adds to a request made directly with the backend's SDK.
 
 A local server that speaks the backend's protocol streams a fixed reply at
-once. Side A is `sparring headlines DRAFT -m MODEL --print`; side B is
+once. Side A is `sparring headlines DRAFT -m MODEL --print --raw` (streamed as
+written: without --raw a list is printed folded, once it is whole); side B is
 probe_direct.py sending the very body sparring sent (recorded by the server)
 through the SDK. Both are fresh processes, timed from their start: to the
 first byte on stdout (time to first token) and to their exit (total).
@@ -46,8 +47,12 @@ def compare(
     model, url, extra = setup
     env = harness.command_env(home, **extra)
     draft = str(harness.draft_file(home))
-    # --yes: the fakes stand for OpenAI and Anthropic, which are the cloud.
-    command = [*harness.sparring_command(), "headlines", draft, "-m", model, "--print", "--yes"]
+    # --yes: the fakes stand for OpenAI and Anthropic, which are the cloud. --raw: the reply
+    # streamed as written (a list is otherwise printed folded, once whole).
+    command = [
+        *harness.sparring_command(),
+        *("headlines", draft, "-m", model, "--print", "--yes", "--raw"),
+    ]
 
     def through_sparring() -> dict[str, float]:
         return figures(harness.checked(harness.timed_run(command, env), f"sparring -m {model}"))

@@ -71,6 +71,9 @@ class LiveReply:
     parts: list[str] = field(default_factory=list)
     thinking_characters: int = 0
     thinking_parts: list[str] = field(default_factory=list)
+    #: The backend once it is open (None while its SDK is imported): whether it is
+    #: loading the model is asked of it, for the live status.
+    backend: Backend | None = None
 
     def add(self, text: str) -> None:
         now = time.monotonic()
@@ -155,6 +158,7 @@ def build_request(session: Session, turn: Turn, model: str, config: Config) -> C
         temperature=config.temperature,
         think=think_level(turn, model, config),
         thinking_budget=config.thinking_budget,
+        seed=turn.seed,
         shared=shared,
         # A session that goes on asks the same prefix again: worth a prompt cache.
         cache=len(session.turns) > 1,
@@ -324,6 +328,7 @@ async def _stream_reply(
         # Opening a backend imports its SDK (up to a second): not on the event loop,
         # where it would hold up the other columns and the UI.
         backend = await asyncio.to_thread(_open_one_at_a_time, backend_factory, ref, config)
+        live.backend = backend
         reply.backend = backend.label
         reply.location = backend.location
         await backend.prepare()

@@ -8,6 +8,7 @@ $0.0012`), which has a column's width to fit in.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sparring.config import OWN_HARDWARE, Config
@@ -102,8 +103,11 @@ def figures_line(reply: Reply) -> str:
     return " · ".join(parts)
 
 
-def short_figures(reply: Reply) -> str:
-    """The figures of a finished reply for a column; empty when it produced nothing to measure."""
+def short_figures(reply: Reply, width: int | None = None) -> str:
+    """The figures of a finished reply for a column; empty when it produced nothing to measure.
+
+    With `width`, the line is fitted to it (see `fit`).
+    """
     parts: list[str] = []
     if reply.ttft is not None:
         parts.append(f"ttft {reply.ttft:.2f}s")
@@ -118,7 +122,42 @@ def short_figures(reply: Reply) -> str:
         parts.append(f"{approximate}{reply.output_tokens} tok")
     if parts or reply.cost is not None:
         parts.append(money(reply.cost, reply.location))
-    return " · ".join(parts)
+    return fit(parts, width)
+
+
+#: The parts of a short figures line that go first when it does not fit: the token
+#: count, then the thinking time. The speed and the cost stay as long as they can.
+_DROPPED_FIRST = (re.compile(r"~?\d+ tok"), re.compile(r"thought.*"))
+_SHORTER = (
+    ("ttft ", ""),
+    (" tok/s", "t/s"),
+    ("thinking ", "think "),
+    ("loading the model", "loading"),
+)
+
+
+def fit(parts: list[str], width: int | None) -> str:
+    """`parts` joined with " · ", made to fit `width` columns, or as they are without one.
+
+    The token count and the thinking time go first, then the words get shorter
+    (`0.25s · 57t/s · free`), then the line is cut with an ellipsis.
+    """
+    line = " · ".join(parts)
+    if width is None or len(line) <= width:
+        return line
+    kept = list(parts)
+    for droppable in _DROPPED_FIRST:
+        if len(" · ".join(kept)) <= width:
+            break
+        kept = [part for part in kept if not droppable.fullmatch(part)] or kept
+    line = " · ".join(kept)
+    for long, short in _SHORTER:
+        if len(line) <= width:
+            break
+        line = line.replace(long, short)
+    if len(line) > width:
+        line = line.replace(" · ", "·")
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
 
 
 def heading(reply: Reply) -> str:
@@ -169,16 +208,19 @@ def item_summary(reply: Reply, asked: int = 0) -> str:
     return ""
 
 
-def live_figures(live: LiveReply, now: float, config: Config) -> str:
+def live_figures(live: LiveReply, now: float, config: Config, width: int | None = None) -> str:
     """The short figures of a reply still streaming, from what has arrived so far.
 
     `now` is on the clock of `time.monotonic`, as the LiveReply's own times are.
+    With `width`, the line is fitted to it (see `fit`).
     """
     if live.first_delta_at is None:
-        return f"waiting {now - live.started:.1f}s"
+        if live.backend is not None and live.backend.loading:
+            return fit([f"loading the model {now - live.started:.0f}s"], width)
+        return fit([f"waiting {now - live.started:.1f}s"], width)
     if live.thinking:
         thought = max(1, estimate_characters(live.thinking_characters))
-        return f"thinking {now - live.first_delta_at:.0f}s · ~{thought} tok"
+        return fit([f"thinking {now - live.first_delta_at:.0f}s", f"~{thought} tok"], width)
     # The same four-characters-a-token guess the backends use when they report none.
     output_tokens = max(1, estimate_characters(live.characters + live.thinking_characters))
     parts = [f"ttft {live.first_delta_at - live.started:.2f}s"]
@@ -188,7 +230,7 @@ def live_figures(live: LiveReply, now: float, config: Config) -> str:
     parts.append(f"~{output_tokens} tok")
     cost = estimate_cost(live.model, live.location, live.input_tokens, output_tokens, config)
     parts.append(money(cost, live.location))
-    return " · ".join(parts)
+    return fit(parts, width)
 
 
 def thinking_progress(live: LiveReply, now: float) -> str:
@@ -198,3 +240,23 @@ def thinking_progress(live: LiveReply, now: float) -> str:
     tokens = estimate_characters(live.thinking_characters)
     word = "thinking" if live.thinking else "thought"
     return f"{word} · {ended - started:.0f} s · ~{tokens} tokens"
+
+
+def live_status(live: LiveReply, now: float) -> str:
+    """What a reply is doing, with the time since it was asked: the pipe's status line.
+
+    `starting 0.4s` (its SDK is imported), `loading the model 3s` (the embedded
+    model reads its weights), `waiting 2.1s` (asked, nothing back yet),
+    `thinking 6s · ~120 tok`, `writing 9s · ~310 tok`.
+    """
+    seconds = now - live.started
+    elapsed = f"{seconds:.0f}s" if seconds >= 10 else f"{seconds:.1f}s"
+    if live.first_delta_at is None:
+        if live.backend is None:
+            return f"starting {elapsed}"
+        if live.backend.loading:
+            return f"loading the model {elapsed}"
+        return f"waiting {elapsed}"
+    if live.thinking:
+        return f"thinking {elapsed} · ~{max(1, estimate_characters(live.thinking_characters))} tok"
+    return f"writing {elapsed} · ~{max(1, estimate_characters(live.characters))} tok"

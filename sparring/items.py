@@ -68,8 +68,14 @@ def parse_items(reply: str, *, quoted: bool = False) -> list[str]:
     return [item for item in items if item]
 
 
+#: A number left at the start once the bold around it is gone (`**1. Title**`), or with
+#: no space after it (`1.Title`).
+_LEFT_NUMBER = re.compile(r"^\d{1,3}\s*[.):\]](?!\d)\s*(?=\S)")
+
+
 def _clean(text: str, keep_quotes: bool = False) -> str:
     text = text.replace("**", "").replace("__", "").strip()
+    text = _LEFT_NUMBER.sub("", text)
     if keep_quotes:
         return text.strip(" `#")
     quoted = _QUOTED_LEAD.match(text)

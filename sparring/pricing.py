@@ -50,6 +50,12 @@ def _cache_shares(vendor: str, model: str) -> tuple[float, float]:
     return 1.0, 1.0
 
 
+def vendor_models(vendor: str) -> list[str]:
+    """The models the shipped price list names for `vendor` (anthropic, openai), in its order."""
+    data = tomllib.loads(_PRICE_LIST.read_text(encoding="utf-8"))
+    return list(data.get(vendor, {}))
+
+
 def price_for(model: str, config: Config) -> Price | None:
     """The price of `model` (a bare model name), by exact name or longest prefix."""
     prices = {**shipped_prices(), **config.pricing}

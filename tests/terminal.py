@@ -106,8 +106,10 @@ def terminal(sparring_home: Path) -> Iterator[TerminalFactory]:
     env = {key: os.environ[key] for key in ("SPARRING_HOME", "PATH", "HOME") if key in os.environ}
     env["TERM"] = "xterm-256color"
 
-    def open_terminal(command: str, extra_env: dict[str, str] | None = None) -> Terminal:
-        terminal = Terminal(command, {**env, **(extra_env or {})})
+    def open_terminal(
+        command: str, extra_env: dict[str, str] | None = None, width: int = 140, height: int = 40
+    ) -> Terminal:
+        terminal = Terminal(command, {**env, **(extra_env or {})}, width, height)
         opened.append(terminal)
         return terminal
 

@@ -318,7 +318,7 @@ class TestInATerminal:
         assert "Trees cool the streets" in asked and "The cooling dividend" in asked
         for tell in ("qwen", "ollama", "cloud", "ttft", "tok/s", "$"):
             assert tell not in asked
-        screen.keys("a", "Enter")
+        screen.keys("a")  # one key: no Enter
         done = screen.wait_for(lambda text: "EXITED" in text)
         assert "EXITED 0" in done
         [vote] = only_session(sparring_home).votes
@@ -335,7 +335,7 @@ class TestInATerminal:
     ) -> None:
         screen = terminal(self.command(), servers)
         screen.wait_for(lambda text: "Which is better?" in text)
-        screen.keys("s", "Enter")
+        screen.keys("s")
         done = screen.wait_for(lambda text: "EXITED" in text)
         assert "sparring vote" in done and "A was" not in done
         assert only_session(sparring_home).votes[0].pending

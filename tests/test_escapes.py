@@ -145,14 +145,16 @@ class TestTheCommandLine:
     def test_an_answer_streamed_into_the_terminal(self, watched: Run, ollama: FakeOllama) -> None:
         ollama.script(Reply(chunks=[f"one {HOSTILE}", " two\n"]))
         screen, shown = watched(
-            f"echo draft | {sparring_command('headlines', '-m', 'ollama:qwen3:4b')}",
+            f"echo draft | {sparring_command('headlines', '-m', 'ollama:qwen3:4b', '--raw')}",
             {"OLLAMA_HOST": ollama.url},
         )
         assert SHOWN in shown and "EXITED 0" in shown
         screen.assert_nothing_obeyed(shown)
 
     def test_two_answers_side_by_side(self, watched: Run, ollama: FakeOllama) -> None:
-        ollama.script(Reply(chunks=[f"one {HOSTILE}\n"]), Reply(chunks=[f"two {HOSTILE}\n"]))
+        ollama.script(
+            Reply(chunks=[f"1. one {HOSTILE}\n"]), Reply(chunks=[f"1. two {HOSTILE}\n"])
+        )
         command = sparring_command(
             "headlines", "-m", "ollama:qwen3:4b", "--vs", "ollama:llama3.2:1b"
         )
@@ -232,7 +234,7 @@ class TestTheTUI:
         draft = tmp_path / f"draft{TITLE}.md"
         draft.write_text(f"My draft {HOSTILE}\nsecond line\n")
         screen, shown = watched(
-            sparring_command(str(draft), "-m", "local"), until="f5 Run task", keys="C-q"
+            sparring_command(str(draft), "-m", "local"), until="f5 Run", keys="C-q"
         )
         assert "EXITED 0" in shown
         screen.assert_nothing_obeyed(shown)

@@ -16,6 +16,14 @@ class TestParsing:
         reply = '1. "Trees cool cities"\n2. **Plant now**\n3. "Shade" - why it works\n'
         assert parse_items(reply) == ["Trees cool cities", "Plant now", "Shade"]
 
+    def test_a_number_inside_bold_or_without_a_space_is_not_part_of_the_item(self) -> None:
+        assert parse_items("**1. Trees cool**\n**2. Shade pays**") == ["Trees cool", "Shade pays"]
+        assert parse_items("1.Trees cool\n2.Shade pays") == ["Trees cool", "Shade pays"]
+        assert parse_items("1. 3.5 degrees cooler\n2. 2030 or never") == [
+            "3.5 degrees cooler",
+            "2030 or never",
+        ]
+
     def test_every_numbering_style_models_write_keeps_every_item(self) -> None:
         # Measured on SmolLM2 (../shared/small-models.md): 15 of 54 answers numbered lines
         # as **1. ...** or ### 1., and those lines were dropped.

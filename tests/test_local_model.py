@@ -34,7 +34,9 @@ class TestPipeMode:
         assert reply["status"] == "ok"
         assert reply["location"] == "local"
         assert reply["backend"] == "local:SmolLM2-135M-Instruct.Q4_1"
-        assert reply["text"].strip() == result.stdout.strip()
+        # A list task prints its folded items, one line each.
+        items = [item["text"] for item in reply["items"]]
+        assert result.stdout.splitlines() == [f"{n}. {text}" for n, text in enumerate(items, 1)]
         assert reply["output_tokens"] > 0 and reply["ttft"] > 0 and reply["cost"] == 0
         assert saved["context"]["text"] == DRAFT.decode()
 
@@ -83,3 +85,21 @@ class TestPipeMode:
         result = sparring("headlines", "-m", "local:/no/such/model.gguf", input=DRAFT)
         assert result.code == 69
         assert "no GGUF model file at /no/such/model.gguf" in result.stderr
+
+
+class TestNothingPrintedAtExit:
+    """The embedded model is released before the interpreter's teardown, whatever ran it."""
+
+    TEARDOWN = ("Exception ignored", "Traceback", "TypeError")
+
+    def test_a_task_a_follow_up_and_a_rerun_end_without_a_traceback(
+        self, sparring: Runner, sparring_home: Path
+    ) -> None:
+        task = sparring("headlines", "-m", "local", "--count", "3", input=DRAFT)
+        follow = sparring("continue", "In three words?", "--max-tokens", "30")
+        [path] = saved_sessions(sparring_home)
+        rerun = sparring("rerun", path.stem.rsplit("-", 1)[-1], "-m", "local", "--json")
+        for result in (task, follow, rerun):
+            assert result.code in (0, 75), result.stderr  # 75: cut at the token limit
+            assert not any(tell in result.stderr for tell in self.TEARDOWN), result.stderr
+        assert task.stderr == ""

@@ -156,7 +156,10 @@ class TestOpenAIBackend:
         result = sparring("models")
         assert result.code == 0
         row = next(line for line in result.stdout.splitlines() if line.startswith("llamacpp:"))
-        assert row.split() == ["llamacpp:MODEL", "local", f"{llama_server},", "no", "key", "needed"]
+        # What the server serves (llama_cpp.server names a model by its path), ready to use.
+        assert row.split() == [f"llamacpp:{default_model_path()}", "local", "served", "at"] + [
+            llama_server
+        ]
 
     def test_a_server_that_is_not_running_exits_69(
         self, sparring: Runner, sparring_home: Path

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import Runner
 from sparring import paths, prompts
 from sparring.errors import PromptError, UsageError
 
@@ -100,6 +101,20 @@ class TestPromptFiles:
             prompts.get("broken", available)
         assert message in str(caught.value)
         assert str(folder / "broken.toml") in str(caught.value)
+
+    def test_a_broken_file_stops_only_its_own_task(self, sparring: Runner) -> None:
+        folder = paths.user_prompts_dir()
+        folder.mkdir(parents=True)
+        (folder / "pitch.toml").write_text('template = "{context}"\n', encoding="utf-8")
+        (folder / "counter.toml").write_text('system = "s"\n', encoding="utf-8")
+        other = sparring("headlines", "-m", "nobody:x", input=b"A draft.")
+        assert other.code == 2 and "unknown provider 'nobody'" in other.stderr
+        assert "skipped a broken prompt file" in other.stderr and "pitch.toml" in other.stderr
+        for task in ("pitch", "counter"):  # a broken override does not run the shipped one
+            own = sparring(task, input=b"A draft.")
+            assert own.code == 2 and f"{task}.toml: missing" in own.stderr
+        listed = sparring("prompts").stdout
+        assert "pitch" in listed and "broken" in listed and "headlines" in listed
 
     def test_an_unknown_task_gets_a_suggestion(self) -> None:
         with pytest.raises(UsageError) as caught:

@@ -19,7 +19,7 @@ from helpers import REPO, Runner, saved_sessions
 from sparring.cli.commands.replay import paced_chunks
 from sparring.items import Item, diff_ideas
 from sparring.sessions import catalog, store
-from sparring.sessions.model import Context, Keeper, Session, Turn
+from sparring.sessions.model import Context, Keeper, Session, Turn, Vote
 from sparring.sessions.model import Reply as SessionReply
 
 EXAMPLES = sorted((REPO / "sessions").glob("*.toml"))
@@ -74,7 +74,10 @@ class TestListing:
         saved("t3", "nothing here", "1. c", "2026-01-03T10:00:00+00:00")
         assert sparring("sessions", "rivr").stdout.split()[0] == in_context.id
         assert sparring("sessions", "telescopes").stdout.split()[0] == in_reply.id
-        assert sparring("sessions", "xylophone").stdout == ""
+        missed = sparring("sessions", "xylophone")
+        assert missed.stdout == ""
+        assert missed.stderr.startswith("sparring: no sessions match 'xylophone'")
+        assert "fewer words" in missed.stderr
 
     def test_a_corrupt_file_is_named_and_the_others_still_list(
         self, sparring: Runner, sparring_home: Path
@@ -147,7 +150,18 @@ class TestRerun:
         ]
         assert new.turns[0].replies[0].status == "ok"
         [diff] = document["ideas"]
-        assert set(diff) == {"turn", "task", "both", "only_old", "only_new"}
+        assert set(diff) == {
+            "turn",
+            "task",
+            "old_models",
+            "new_models",
+            "both",
+            "only_old",
+            "only_new",
+        }
+        assert diff["new_models"] == ["local"]
+        for idea in diff["only_old"]:
+            assert idea["models"] and set(idea["models"]) <= set(diff["old_models"])
         assert len(saved_sessions(sparring_home)) == len(examples) + 1
 
     def test_rerun_prints_the_answers_then_the_idea_diff(
@@ -155,8 +169,24 @@ class TestRerun:
     ) -> None:
         result = sparring("rerun", examples[0], "-m", "local")
         assert result.code == 0, result.stderr
+        assert result.stdout.startswith(f"# re-run of session {examples[0]} on local\n")
         assert "=== local" in result.stdout
         assert "only old (" in result.stdout and "only new (" in result.stdout
+        assert "this re-run asked local" in result.stdout
+
+
+class TestRerunThatNobodyAnswers:
+    def test_when_every_model_fails_nothing_is_compared_and_nothing_saved(
+        self, sparring: Runner, sparring_home: Path, examples: list[str]
+    ) -> None:
+        result = sparring("rerun", examples[0], "-m", "ollama:qwen3:4b")
+        assert result.code == 69
+        assert result.stdout == ""
+        assert "nothing to compare: no model of the re-run answered; no session was saved" in (
+            result.stderr
+        )
+        assert "ollama:qwen3:4b: " in result.stderr  # why, once
+        assert len(saved_sessions(sparring_home)) == len(examples)
 
 
 class TestIdeaDiff:
@@ -178,6 +208,61 @@ class TestIdeaDiff:
         assert diff.both == [] and diff.only_new == ["Cities need trees, and why"]
 
 
+class TestReplayAndExportTellTheWholeSession:
+    @pytest.fixture
+    def session(self) -> Session:
+        """A blind turn with its vote, a follow-up to one model, and a keeper from each turn."""
+        replies = [
+            SessionReply(model="small", backend="local:SmolLM2", status="ok", text="1. Shade"),
+            SessionReply(
+                model="flagship", backend="cloud:big", location="cloud", status="ok", text="1. Sun"
+            ),
+        ]
+        follow = SessionReply(model="small", backend="local:SmolLM2", status="ok", text="Shade!")
+        session = Session(
+            title="headlines: trees",
+            context=Context("Trees cool streets."),
+            turns=[
+                Turn(task="headlines", user="u", output="list", replies=replies),
+                Turn(task="follow-up", user="shorter, please", to="small", replies=[follow]),
+            ],
+            keepers=[Keeper("Shade", "small", 0), Keeper("Shade!", "small", 1)],
+            votes=[Vote(turn=0, order=["flagship", "small"], choice="B")],
+        )
+        store.save(session)
+        return session
+
+    def test_replay_print_shows_follow_ups_the_vote_and_the_keepers(
+        self, sparring: Runner, session: Session
+    ) -> None:
+        out = sparring("replay", session.id, "--print").stdout
+        assert "## 2. follow-up → small: shorter, please" in out and "Shade!" in out
+        assert "Blind vote: B is better. A was flagship (cloud:big, cloud); B was small" in out
+        assert "## keepers\n\n- Shade (small, turn 1)\n- Shade! (small, turn 2)" in out
+
+    def test_export_shows_the_vote_and_the_follow_up(
+        self, sparring: Runner, session: Session
+    ) -> None:
+        out = sparring("export", session.id).stdout
+        assert "## 2. follow-up → small: shorter, please" in out
+        assert "**Blind vote: B is better. A was flagship" in out
+        assert "- Shade! (small, turn 2)" in out
+
+    def test_a_vote_still_to_be_cast_keeps_the_names_hidden(
+        self, sparring: Runner, session: Session
+    ) -> None:
+        session.votes[0].choice = ""
+        store.save(session)
+        for command in (("replay", session.id, "--print"), ("export", session.id)):
+            out = sparring(*command).stdout
+            first_turn = out.split("## 2.")[0].split("## 1.")[1]
+            assert "A" in first_turn and "B" in first_turn
+            for name in ("flagship", "cloud:big", "local:SmolLM2", "small"):
+                assert name not in first_turn, (command, first_turn)
+            assert f"sparring vote {session.id} a|b|tie|bad" in out
+            assert "(B, turn 1)" in out  # the keeper says B, not its model
+
+
 class TestExport:
     def test_markdown_has_the_context_the_answers_with_figures_and_the_keepers(
         self, sparring: Runner
@@ -192,7 +277,7 @@ class TestExport:
         assert result.code == 0
         assert "> Trees cool streets." in result.stdout
         assert "### local" in result.stdout and "cost" in result.stdout
-        assert "## Keepers\n\n- Shade (local)" in result.stdout
+        assert "## Keepers\n\n- Shade (local, turn 1)" in result.stdout
 
     def test_json_round_trips_the_session(self, sparring: Runner, tmp_path: Path) -> None:
         session = saved("t", "ctx", "1. a", "2026-01-01T10:00:00+00:00")

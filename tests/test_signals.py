@@ -19,7 +19,8 @@ def test_ctrl_c_mid_answer_flushes_saves_as_interrupted_and_exits_130(
     sparring_home: Path,
 ) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sparring", "counter", str(SAMPLE_DRAFT), "--count", "9"],
+        # --raw: a list streams as written (folded, it is printed once it is whole).
+        [sys.executable, "-m", "sparring", "counter", str(SAMPLE_DRAFT), "--count", "9", "--raw"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=os.environ.copy(),

@@ -27,6 +27,8 @@ from sparring.sessions import catalog, store
 from sparring.sessions.model import Context, Keeper, Reply, Session, Turn, Vote
 
 LOCAL, CLOUD = "local", "cloud:test-flagship"
+#: What `local` resolved to when it answered: the stats count models by this.
+SMOL = "local:SmolLM2"
 PRICES = (
     '[endpoints.cloud]\nbase_url = "http://127.0.0.1:9/v1"\nlocation = "cloud"\n'
     '[pricing."test-flagship"]\ninput_per_million = 10.0\noutput_per_million = 40.0\n'
@@ -37,7 +39,7 @@ PRICES = (
 def local_reply(ttft: float = 0.2, tokens: tuple[int, int] = (1000, 500)) -> Reply:
     return Reply(
         model=LOCAL,
-        backend="local:SmolLM2",
+        backend=SMOL,
         location="local",
         status="ok",
         text="1. a",
@@ -174,8 +176,8 @@ class TestStatsOnAFixedSet:
         self, sparring: Runner, fixed_set: None
     ) -> None:
         out = sparring("stats", "--task", "headlines").stdout
-        assert f"blind votes: 15 ({LOCAL} won 2, {CLOUD} won 10, tie 1, both bad 2)" in out
-        assert f"open votes (names shown): 3 ({LOCAL} won 1, {CLOUD} won 2, tie 0" in out
+        assert f"blind votes: 15 ({SMOL} won 2, {CLOUD} won 10, tie 1, both bad 2)" in out
+        assert f"open votes (names shown): 3 ({SMOL} won 1, {CLOUD} won 2, tie 0" in out
         assert "questions" not in out
 
     def test_json_holds_the_same_figures(self, sparring: Runner, fixed_set: None) -> None:
@@ -184,7 +186,7 @@ class TestStatsOnAFixedSet:
         document = json.loads(result.stdout)
         tasks = {task["task"]: task for task in document["tasks"]}
         [pair] = tasks["questions"]["pairs"]
-        assert pair["local"] == LOCAL and pair["local_vs_cloud"] is True
+        assert pair["local"] == SMOL and pair["local_vs_cloud"] is True
         blind = pair["blind"]
         assert (blind["votes"], blind["won"], blind["tie"], blind["both_bad"]) == (24, 12, 5, 2)
         assert blind["rate"] == pytest.approx(17 / 24)
@@ -242,8 +244,8 @@ class TestKeepersAndSpeed:
         sessions[2].votes = []  # a keeper counts with or without a vote
         stats = compute(entries_of(*sessions), Config())
         figures = {f.model: f for f in stats.tasks[0].models}
-        assert (figures[LOCAL].answers, figures[LOCAL].keepers) == (4, 2)
-        assert figures[LOCAL].keepers_per_answer == 0.5
+        assert (figures[SMOL].answers, figures[SMOL].keepers) == (4, 2)
+        assert figures[SMOL].keepers_per_answer == 0.5
         assert figures[CLOUD].keepers_per_answer == 6 / 4
 
     def test_speed_is_the_median_over_finished_answers(self) -> None:
@@ -258,10 +260,37 @@ class TestKeepersAndSpeed:
         figures = {
             f.model: f for f in compute(entries_of(*sessions, broken), Config()).tasks[0].models
         }
-        assert figures[LOCAL].median_ttft == pytest.approx(0.25)
-        assert figures[LOCAL].median_tokens_per_second == pytest.approx(100.0)
+        assert figures[SMOL].median_ttft == pytest.approx(0.25)
+        assert figures[SMOL].median_tokens_per_second == pytest.approx(100.0)
         assert figures[CLOUD].median_tokens_per_second == pytest.approx(50.0)
-        assert (figures[LOCAL].answers, figures[LOCAL].failed) == (4, 1)
+        assert (figures[SMOL].answers, figures[SMOL].failed) == (4, 1)
+
+
+class TestModelsAndTasksAsCounted:
+    def test_an_alias_and_the_model_it_stands_for_are_one_model(self) -> None:
+        by_alias, by_name = (
+            duel("headlines", "local", a_is_local=True),
+            duel("headlines", "cloud", a_is_local=False),
+        )
+        by_alias.turns[0].replies[0].model = "small"
+        by_alias.votes[0].order[0] = "small"
+        by_alias.keepers = [Keeper("x", "small", 0)]
+        [task] = compute(entries_of(by_alias, by_name), Config()).tasks
+        [local] = [f for f in task.models if f.location == "local"]
+        assert (local.model, local.answers, local.keepers) == (SMOL, 2, 1)
+        assert local.label == f"{SMOL} (as local, small)"
+        [pair] = task.pairs
+        assert (pair.subject, pair.blind.won, pair.blind.lost) == (SMOL, 1, 1)
+
+    def test_a_follow_up_counts_under_the_task_it_followed(self) -> None:
+        session = duel("counter", "tie", a_is_local=True)
+        follow = Turn(task="follow-up", user="shorter", replies=[local_reply(), cloud_reply()])
+        session.turns.append(follow)
+        session.keepers = [Keeper("y", CLOUD, 1)]
+        [task] = compute(entries_of(session), Config()).tasks
+        assert task.task == "counter"
+        figures = {f.model: f for f in task.models}
+        assert (figures[SMOL].answers, figures[CLOUD].answers, figures[CLOUD].keepers) == (2, 2, 1)
 
 
 class TestLedger:
@@ -355,7 +384,7 @@ class TestForTheTUI:
         session.keepers = [Keeper("x", LOCAL, 0)]
         [task] = for_session(session, Config()).tasks
         assert task.pairs[0].blind.won == 1
-        assert {f.model: f.keepers for f in task.models} == {LOCAL: 1, CLOUD: 0}
+        assert {f.model: f.keepers for f in task.models} == {SMOL: 1, CLOUD: 0}
 
     def test_the_recommendation_for_a_task_from_every_saved_session(self, fixed_set: None) -> None:
         [recommendation] = recommendation_for("questions", Config())

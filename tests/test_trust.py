@@ -280,6 +280,7 @@ class TestSignals:
                 str(SAMPLE_DRAFT),
                 "-m",
                 "ollama:qwen3:4b",
+                "--raw",  # streamed as written (folded, a list is printed once whole)
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -307,6 +308,7 @@ class TestSignals:
                 "sparring",
                 "counter",
                 "--free",
+                "--raw",  # streamed as written (folded, a list is printed once whole)
                 str(SAMPLE_DRAFT),
                 "--count",
                 "9",
@@ -369,9 +371,11 @@ class TestBadInput:
     def test_into_a_pipe_the_answer_goes_byte_for_byte(
         self, sparring: Runner, ollama_server: FakeOllama
     ) -> None:
-        ollama_server.script(Reply(chunks=["\x1b[31mRED\n"]))
-        result = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
+        ollama_server.script(Reply(chunks=["\x1b[31mRED\n"]), Reply(chunks=["\x1b[31mRED\n"]))
+        result = headlines(sparring, "ollama:qwen3:4b", "--raw", OLLAMA_HOST=ollama_server.url)
         assert result.stdout == "\x1b[31mRED\n"
+        folded = headlines(sparring, "ollama:qwen3:4b", OLLAMA_HOST=ollama_server.url)
+        assert folded.stdout == "1. \x1b[31mRED\n"  # the item, its bytes as they came
 
     def test_an_unwritable_sessions_dir_keeps_the_answer_and_offers_an_emergency_copy(
         self, sparring: Runner, sparring_home: Path, ollama_server: FakeOllama

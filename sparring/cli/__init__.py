@@ -3,6 +3,7 @@
     sparring [TASK] [FILE ...] [-m MODEL ...]   a task in pipe mode, answer on stdout
     sparring [FILE ...] [-m MODEL ...]          the TUI (no task)
     sparring models | prompts [NAME] | pull NAME|hf:OWNER/REPO[:FILE] | config init|path|show
+    sparring continue [ID] TEXT                 a follow-up to a saved session (default: the newest)
     sparring sessions [QUERY] | replay ID | rerun ID | export ID
     sparring vote ID a|b|tie|bad | stats [--task T] [--json]
 
@@ -34,6 +35,7 @@ COMMANDS = {
     "export": "export",
     "vote": "vote",
     "stats": "stats",
+    "continue": "follow",
 }
 
 

@@ -4,8 +4,10 @@ flags several commands take."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import Any
 
+from sparring.config import Config
 from sparring.errors import UsageError
 
 
@@ -50,3 +52,38 @@ def field_values(pairs: list[str]) -> dict[str, str]:
             raise UsageError(f"--set takes FIELD=VALUE, not '{pair}'")
         values[name.strip()] = value
     return values
+
+
+def add_run_flags(parser: argparse.ArgumentParser) -> None:
+    """--temperature, --max-tokens and --seed: this run's sampling, over the config's."""
+    parser.add_argument(
+        "--temperature", type=float, metavar="T", help="sampling temperature for this run"
+    )
+    parser.add_argument(
+        "--max-tokens", type=int, metavar="N", help="the answer's token budget for this run"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="the sampler's seed (a new one each run; the session records it, so a run can "
+        "be repeated where the model honours seeds)",
+    )
+
+
+def run_config(config: Config, options: argparse.Namespace) -> Config:
+    """The config with this run's --temperature and --max-tokens in it."""
+    if options.temperature is not None and not 0 <= options.temperature <= 2:
+        raise UsageError(f"--temperature must be between 0 and 2, not {options.temperature}")
+    if options.max_tokens is not None and options.max_tokens < 1:
+        raise UsageError(f"--max-tokens must be at least 1, not {options.max_tokens}")
+    if options.seed is not None and options.seed < 0:
+        raise UsageError(f"--seed must not be negative, not {options.seed}")
+    changes: dict[str, Any] = {}
+    if options.temperature is not None:
+        changes["temperature"] = options.temperature
+    if options.max_tokens is not None:
+        changes["max_tokens"] = options.max_tokens
+        # The embedded model's own cap would otherwise keep the lower of the two.
+        changes["local"] = dataclasses.replace(config.local, max_tokens=options.max_tokens)
+    return dataclasses.replace(config, **changes) if changes else config

@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -26,7 +27,8 @@ from typing import TextIO
 from sparring import engine
 from sparring.cli import lifecycle, streams
 from sparring.cli.live import SideBySide
-from sparring.cli.render import block, json_document
+from sparring.cli.render import block, folded_list, json_document
+from sparring.cli.status import StatusLine
 from sparring.cli.terminal import confirm_egress, is_terminal, terminal_confirm
 from sparring.config import Config, Privacy
 from sparring.egress import Confirm, EgressGate, always, upfront_request
@@ -43,6 +45,18 @@ from sparring.visible import json_visible, visible
 
 
 @dataclass
+class PipeOptions:
+    """How a turn is run and shown: the same for a task and for `sparring continue`."""
+
+    as_json: bool = False
+    save: bool = True
+    privacy: Privacy = field(default_factory=Privacy)
+    blind: bool = False  # two answers as A and B, then a vote
+    show_thinking: bool = True  # on stderr, dimmed, when stderr is a terminal
+    raw: bool = False  # a list task's reply as written, not its folded items
+
+
+@dataclass
 class PipeRequest:
     prompt: Prompt
     context: str
@@ -51,13 +65,10 @@ class PipeRequest:
     count: int | None = None
     instruction: str = ""
     values: dict[str, str] = field(default_factory=dict)
-    as_json: bool = False
-    save: bool = True
-    privacy: Privacy = field(default_factory=Privacy)
-    blind: bool = False  # two answers as A and B, then a vote
     think: str | None = None  # the run's thinking setting; None: the task's or the model's
-    show_thinking: bool = True  # on stderr, dimmed, when stderr is a terminal
+    seed: int | None = None  # None: a new one
     free: bool = False  # list answers as the models write them, not held to the count
+    options: PipeOptions = field(default_factory=PipeOptions)
 
 
 class Output:
@@ -94,6 +105,7 @@ def build_session(request: PipeRequest) -> tuple[Session, Turn]:
         count=request.count,
         values=request.values,
         think=request.think,
+        seed=request.seed,
     )
     if request.free:
         turn.shape = None
@@ -122,15 +134,14 @@ def session_saver(session: Session, *, enabled: bool) -> Saver:
     return Saver(session, failed, enabled=enabled)
 
 
-def egress_confirmation(
-    session: Session, turn: Turn, request: PipeRequest, config: Config
-) -> Confirm:
+def egress_confirmation(session: Session, turn: Turn, privacy: Privacy, config: Config) -> Confirm:
     """Ask now, before anything streams, if a model known to be in the cloud is asked.
 
     A model found to be in the cloud only when it is opened (an Ollama `-cloud`
-    model) is asked about then, on the terminal.
+    model) is asked about then, on the terminal. A session whose context has
+    been sent already (a follow-up) was asked once, as the TUI asks once.
     """
-    if request.privacy.allow_cloud:
+    if privacy.allow_cloud or session.egress:
         return always
     refs = [resolve(reply.model, config) for reply in turn.replies]
     cloud = [ref for ref in refs if expected_location(ref) != "local"]
@@ -158,7 +169,8 @@ class PipeListener(engine.TurnListener):
     """Shows a turn as pipe mode does: one answer streamed to stdout, or side by side.
 
     One model's thinking goes to stderr, dimmed, when stderr is a terminal, so
-    the writer sees that it is thinking; stdout gets the answer only.
+    the writer sees that it is thinking; stdout gets the answer only. The
+    status line (if any) says what each model is doing until the answer shows.
     """
 
     DIM, RESET = "\x1b[2m", "\x1b[0m"
@@ -171,12 +183,15 @@ class PipeListener(engine.TurnListener):
         single: bool,
         view: SideBySide | None,
         show_thinking: bool = False,
+        status: StatusLine | None = None,
     ) -> None:
         self.out = out
         self.saver = saver
+        #: The one answer is streamed to stdout as it comes.
         self.single = single
         self.view = view
-        self.show_thinking = show_thinking and single and is_terminal(sys.stderr)
+        self.status = status
+        self.show_thinking = show_thinking and is_terminal(sys.stderr)
         self.thinking_shown = False
 
     def thinking(self, index: int, text: str) -> None:
@@ -186,6 +201,8 @@ class PipeListener(engine.TurnListener):
         elif self.show_thinking:
             if not self.thinking_shown:
                 self.thinking_shown = True
+                if self.status is not None:
+                    self.status.pause()
                 _stderr(f"{self.DIM}thinking…\n")
             _stderr(f"{self.DIM}{visible(text)}{self.RESET}")
 
@@ -193,10 +210,14 @@ class PipeListener(engine.TurnListener):
         if self.thinking_shown:
             self.thinking_shown = False
             _stderr(f"{self.RESET}\n")
+            if self.status is not None:
+                self.status.resume()
 
     def began(self, index: int, live: engine.LiveReply) -> None:
         if self.view is not None:
             self.view.follow(index, live)
+        if self.status is not None:
+            self.status.follow(index, live)
 
     def delta(self, index: int, text: str) -> None:
         lifecycle.release_gc()  # held by the command while it started up
@@ -204,12 +225,16 @@ class PipeListener(engine.TurnListener):
             self.view.changed()
         elif self.single:
             self._end_thinking()
+            if self.status is not None and self.out.terminal:
+                self.status.stop()  # the answer starts on this terminal
             self.out.write(text)
 
     def ended(self, index: int, reply: Reply) -> None:
         self._end_thinking()
 
     def notice(self, text: str) -> None:
+        if self.status is not None:
+            self.status.wipe()
         warn(text)
 
     def checkpoint(self) -> None:
@@ -218,29 +243,43 @@ class PipeListener(engine.TurnListener):
 
 def run(request: PipeRequest, config: Config) -> int:
     session, turn = build_session(request)
+    return run_in_session(session, turn, request.options, config)
+
+
+def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: Config) -> int:
+    """Run `turn` (the session's last), show it, save the session; the exit code."""
     # Drawn and recorded (saved below) before any answer is shown.
-    vote = blind.start(session, 0) if request.blind else None
-    confirm = egress_confirmation(session, turn, request, config)
-    saver = session_saver(session, enabled=request.save)
+    vote = blind.start(session, len(session.turns) - 1) if options.blind else None
+    confirm = egress_confirmation(session, turn, options.privacy, config)
+    saver = session_saver(session, enabled=options.save)
     out = Output(sys.stdout)
-    side_by_side = len(turn.replies) > 1 and not request.as_json and is_terminal(sys.stdout)
+    several = len(turn.replies) > 1
+    side_by_side = several and not options.as_json and is_terminal(sys.stdout)
+    # A list is printed folded, once it is whole; a text streams as it comes.
+    streams = not several and not options.as_json and (turn.output != "list" or options.raw)
     view: SideBySide | None = None
+    status: StatusLine | None = None
     if side_by_side:
         if vote is None:
-            view = SideBySide(len(turn.replies))
+            view = SideBySide(len(turn.replies), raw=options.raw)
         else:
             view = SideBySide(2, labels=blind.LABELS, column=blind.display_index(turn, vote))
+    elif is_terminal(sys.stderr):  # a log file gets no cursor tricks
+        names = [reply.model for reply in turn.replies]
+        status = StatusLine(names, sys.stderr, blind=vote is not None)
     listener = PipeListener(
         out,
         saver,
-        single=len(turn.replies) == 1 and not request.as_json,
+        single=streams,
         view=view,
-        show_thinking=request.show_thinking and not request.blind,
+        show_thinking=options.show_thinking and not several,
+        status=status,
     )
     gate = EgressGate(session, confirm, config)
 
-    if not request.blind:  # a note names the model, which a blind run hides
-        for note in turn_notes(request.models, turn.task, request.context, config):
+    if not options.blind:  # a note names the model, which a blind run hides
+        models = [reply.model for reply in turn.replies]
+        for note in turn_notes(models, turn.task, session.context.text, config):
             warn(f"note: {note}")
     session.writer = os.getpid()
     saver()
@@ -249,7 +288,7 @@ def run(request: PipeRequest, config: Config) -> int:
     previous = _stop_on_signals(stopped_by)
     try:
         with view if view is not None else contextlib.nullcontext():
-            asyncio.run(_stream(session, turn, config, listener, gate, request.privacy))
+            asyncio.run(_stream(session, turn, config, listener, gate, options.privacy))
     except KeyboardInterrupt:
         interrupted = True
         signal_name = signal.Signals(stopped_by[0]).name if stopped_by else "Ctrl-C"
@@ -260,21 +299,24 @@ def run(request: PipeRequest, config: Config) -> int:
                 reply.exit_code = Interrupted.exit_code
     finally:
         _restore_signals(previous)
+        if status is not None:
+            status.stop()
     session.writer = 0
     saver()
     if vote is None:
-        _print_result(session, turn, request, out, side_by_side)
-        if turn.output == "list" and not request.as_json:
+        _print_result(session, turn, options, out, side_by_side=side_by_side, streamed=streams)
+        if turn.output == "list" and not options.as_json:
             if len(turn.replies) == 1 and (summary := item_summary(turn.replies[0], turn.count)):
                 warn(summary)
             for note in {caveat(reply.model, config) for reply in turn.replies if reply.items}:
                 if note:
                     warn(f"note: {note}")
     else:
-        _print_blind(session, turn, vote, request, out, side_by_side)
+        _print_blind(session, turn, vote, options, out, side_by_side)
         if not interrupted:
-            _vote_now_or_later(session, vote, saver)
-    code = report(session, turn, saver, interrupted, request.save)
+            read_again = view.page if view is not None and not view.fits() else None
+            _vote_now_or_later(session, vote, saver, read_again)
+    code = report(session, turn, saver, interrupted, options.save)
     return 128 + stopped_by[0] if stopped_by else code
 
 
@@ -286,7 +328,11 @@ async def _stream(
     gate: EgressGate,
     privacy: Privacy,
 ) -> None:
-    ticker = asyncio.create_task(listener.view.tick()) if listener.view is not None else None
+    ticker = None
+    if listener.view is not None:
+        ticker = asyncio.create_task(listener.view.tick())
+    elif listener.status is not None:
+        ticker = asyncio.create_task(listener.status.tick())
     try:
         await engine.run_turn(session, turn, config, listener=listener, gate=gate, privacy=privacy)
     finally:
@@ -313,38 +359,64 @@ def _restore_signals(previous: dict[int, object]) -> None:
 
 
 def _print_result(
-    session: Session, turn: Turn, request: PipeRequest, out: Output, side_by_side: bool
+    session: Session,
+    turn: Turn,
+    options: PipeOptions,
+    out: Output,
+    *,
+    side_by_side: bool,
+    streamed: bool,
 ) -> None:
-    if request.as_json:
-        document = json.dumps(json_document(session, turn), ensure_ascii=False, indent=2)
-        out.write(json_visible(document) + "\n")
-    elif len(turn.replies) == 1:
+    if options.as_json:
+        document = json_document(session, turn, saved=options.save)
+        out.write(json_visible(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
+    elif side_by_side:
+        return  # the view printed the answers
+    elif len(turn.replies) > 1:
+        out.write("\n".join(block(reply, turn.count, raw=options.raw) for reply in turn.replies))
+    elif streamed:
         text = turn.replies[0].text
         if text and not text.endswith("\n"):
             out.write("\n")
-    elif not side_by_side:
-        out.write("\n".join(block(reply, turn.count) for reply in turn.replies))
+    else:
+        reply = turn.replies[0]
+        out.write(folded_list(reply) if reply.items else reply.text)
 
 
 def _print_blind(
-    session: Session, turn: Turn, vote: Vote, request: PipeRequest, out: Output, side_by_side: bool
+    session: Session, turn: Turn, vote: Vote, options: PipeOptions, out: Output, side_by_side: bool
 ) -> None:
-    if request.as_json:
+    if options.as_json:
         document = blind.json_document(session, turn, vote)
         out.write(json_visible(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
     elif not side_by_side:
         shown = zip(blind.LABELS, blind.shown(turn, vote), strict=True)
-        out.write("\n".join(blind.block(label, reply, turn.count) for label, reply in shown))
+        out.write(
+            "\n".join(
+                blind.block(
+                    label,
+                    reply,
+                    turn.count,
+                    body=None if options.raw or not reply.items else folded_list(reply),
+                )
+                for label, reply in shown
+            )
+        )
 
 
-def _vote_now_or_later(session: Session, vote: Vote, saver: Saver) -> None:
-    """Ask on the terminal; without one, say how to vote later. Names only after a vote."""
+def _vote_now_or_later(
+    session: Session, vote: Vote, saver: Saver, read_again: Callable[[], None] | None = None
+) -> None:
+    """Ask on the terminal; without one, say how to vote later. Names only after a vote.
+
+    When the answers are taller than the screen, `read_again` shows them whole first.
+    """
     from sparring.cli.terminal import ask_vote
 
     if not blind.votable(session, vote):
         warn("no vote: an answer did not finish")
         return
-    choice = ask_vote()
+    choice = ask_vote(read_again)
     if choice:
         blind.cast(vote, choice)
         saver()

@@ -10,25 +10,33 @@ from sparring.sessions.model import Reply, Session, Turn
 from sparring.sessions.toml_format import reply_dict
 
 
-def block(reply: Reply, asked: int = 0) -> str:
-    """One answer as a block for a pipe: a heading line, the text, the notes."""
+def folded_list(reply: Reply) -> str:
+    """A list reply's distinct items, numbered, as its folded answer is printed."""
+    return "".join(f"{number}. {item.text}\n" for number, item in enumerate(reply.items, 1))
+
+
+def block(reply: Reply, asked: int = 0, *, raw: bool = False) -> str:
+    """One answer as a block for a pipe: a heading line, the text (a list folded), the notes."""
     lines = [f"=== {heading(reply)} · {figures_line(reply)}"]
-    lines.append(reply.text.rstrip("\n"))
+    body = reply.text if raw or not reply.items else folded_list(reply)
+    lines.append(body.rstrip("\n"))
     for note in (item_summary(reply, asked), status_note(reply)):
         if note:
             lines.append(f"--- {note}")
     return "\n".join(lines) + "\n"
 
 
-def json_document(session: Session, turn: Turn) -> dict[str, Any]:
+def json_document(session: Session, turn: Turn, *, saved: bool = True) -> dict[str, Any]:
+    """The turn as one JSON document; `session` is null when nothing was saved (--no-save)."""
     replies = []
     for reply in turn.replies:
         data = to_dict_reply(reply)
         data["tokens_per_second"] = reply.tokens_per_second
         replies.append(data)
     return {
-        "session": session.id,
+        "session": session.id if saved else None,
         "task": turn.task,
+        "seed": turn.seed,
         "context_sources": session.context.sources,
         "replies": replies,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO, TextIO
 
@@ -76,24 +76,96 @@ async def terminal_confirm(request: EgressRequest) -> bool:
     return answer
 
 
-def ask_vote() -> str | None:
-    """Ask for a blind vote: a choice, "" to skip, or None when there is no terminal."""
+#: The key that shows both blind answers again, whole, in a pager, before the vote.
+READ_AGAIN = "r"
+
+
+def ask_vote(read_again: Callable[[], None] | None = None) -> str | None:
+    """Ask for a blind vote, one key (no Enter): a choice, "" to skip, None without a terminal.
+
+    With `read_again`, the key r calls it (a pager with both answers) and asks again.
+    """
+    question = blind.QUESTION
+    if read_again is not None:
+        question = question.replace("[s] skip", "[r] read again  [s] skip")
     with _tty() as terminal:
         if terminal is None:
             return None
-        for _attempt in range(3):
-            terminal.write(blind.QUESTION.encode())
-            line = terminal.readline()
-            if not line:  # end of input: nobody is there to answer
+        terminal.write(question.encode())
+        pending: list[str] = []
+        for _attempt in range(8):
+            key = read_key(terminal, pending)
+            if key is None:  # end of input: nobody is there to answer
+                terminal.write(b"\n")
                 return ""
-            answer = line.decode(errors="replace").strip().lower()
-            if answer in blind.SKIP:
+            if len(key) > 1 and key.startswith("\x1b"):
+                continue  # an arrow or a function key: not an answer
+            answer = key.strip().lower()
+            if not answer:
+                continue  # Enter or a space: keep waiting for the choice
+            if answer in blind.SKIP or key == "\x1b":
+                terminal.write(b"skip\n")
                 return ""
+            if answer == READ_AGAIN and read_again is not None:
+                terminal.write(b"\n")
+                read_again()
+                terminal.write(question.encode())
+                continue
             choice = blind.parse_choice(answer)
             if choice is not None:
+                terminal.write(f"{answer}\n".encode())
                 return choice
-            terminal.write(b"Type a, b, t, n or s, then Enter.\n")
+            terminal.write(b"\nType a, b, t, n or s. ")
+        terminal.write(b"\n")
     return ""
+
+
+def read_key(terminal: BinaryIO, pending: list[str]) -> str | None:
+    """The next key from the terminal, without waiting for Enter; None at the end of input.
+
+    Keys typed together arrive in one read: the ones not returned yet wait in
+    `pending` for the next call. The terminal is put in cbreak mode (no echo,
+    no line editing; Ctrl-C still interrupts) for each read, and restored
+    after. Where that cannot be done (not a real terminal), a line is read.
+    """
+    if not pending:
+        data = _read_raw(terminal)
+        if not data:
+            return None
+        pending.extend(split_keys(data.decode(errors="replace")))
+    return pending.pop(0)
+
+
+def _read_raw(terminal: BinaryIO) -> bytes:
+    import termios
+    import tty
+
+    descriptor = terminal.fileno()
+    try:
+        before = termios.tcgetattr(descriptor)
+    except termios.error:
+        return terminal.readline()
+    try:
+        tty.setcbreak(descriptor)
+        return os.read(descriptor, 64)
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSADRAIN, before)
+
+
+def split_keys(text: str) -> list[str]:
+    """`text` as keys: an escape sequence (an arrow, a function key) whole, else a character."""
+    keys: list[str] = []
+    start = 0
+    while start < len(text):
+        end = start + 1
+        if text[start] == "\x1b" and end < len(text) and text[end] in "[O":
+            end += 1
+            while end < len(text) and not (text[end].isalpha() or text[end] == "~"):
+                end += 1
+            end += 1
+        keys.append(text[start:end])
+        start = end
+    return keys
 
 
 def attach_keyboard(stdin_was_piped: bool) -> bool:

@@ -68,9 +68,9 @@ def blind_note(reply: Reply) -> str:
     return "" if reply.status == "ok" else f"[{reply.status}]"
 
 
-def block(label: str, reply: Reply, asked: int = 0) -> str:
-    """One answer for a pipe, headed only by its label: `=== A`."""
-    lines = [f"=== {label}", reply.text.rstrip("\n")]
+def block(label: str, reply: Reply, asked: int = 0, *, body: str | None = None) -> str:
+    """One answer for a pipe, headed only by its label: `=== A`; `body` instead of its text."""
+    lines = [f"=== {label}", (reply.text if body is None else body).rstrip("\n")]
     for note in (item_summary(reply, asked), blind_note(reply)):
         if note:
             lines.append(f"--- {note}")

@@ -102,7 +102,7 @@ def _table(models: list[ModelFigures]) -> list[str]:
             cost += f" (+{figures.unpriced} unpriced)"
         rows.append(
             (
-                figures.model,
+                figures.label,
                 figures.location,
                 str(figures.answers),
                 str(figures.keepers),

@@ -4,6 +4,10 @@ Counted from every saved session (through the cached index, so ten thousand
 sessions take no longer than a listing), per task and per pair of compared
 models:
 
+Models are counted by what they resolved to (the backend that answered), not by
+the name the writer used: `small`, `local` and `local:SmolLM2…` are one model
+when they ran the same file. A follow-up counts under the task it followed.
+
 - votes, blind and open (names shown) apart, and the share of blind votes the
   local model won or tied, with a 95% Wilson interval. "Good enough" is that
   share, over every blind vote of the pair: a both-bad vote counts against it;
@@ -105,6 +109,13 @@ class Pair:
     local_vs_cloud: bool
     blind: Tally = field(default_factory=Tally)
     open: Tally = field(default_factory=Tally)
+    #: What the writer called the subject (`small`, `local`): a name a task can be routed to.
+    subject_names: list[str] = field(default_factory=list)
+
+    @property
+    def runnable(self) -> str:
+        """A name for the subject that `-m` takes: the shortest the writer used."""
+        return min(self.subject_names, key=lambda name: (len(name), name), default=self.subject)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +132,8 @@ class ModelFigures:
     """One model's answers to one task."""
 
     model: str
+    #: The names the writer called it by (aliases), when they differ from `model`.
+    names: set[str] = field(default_factory=set)
     locations: set[str] = field(default_factory=set)
     answers: int = 0
     failed: int = 0
@@ -133,6 +146,12 @@ class ModelFigures:
     @property
     def location(self) -> str:
         return "/".join(sorted(self.locations)) or "-"
+
+    @property
+    def label(self) -> str:
+        """`local:SmolLM2-135M-Instruct.Q4_1 (as small)`: the model, and what it was called."""
+        called = sorted(self.names - {self.model})
+        return f"{self.model} (as {', '.join(called)})" if called else self.model
 
     @property
     def keepers_per_answer(self) -> float | None:
@@ -149,6 +168,7 @@ class ModelFigures:
     def as_dict(self) -> dict[str, Any]:
         return {
             "model": self.model,
+            "names": sorted(self.names),
             "location": self.location,
             "answers": self.answers,
             "failed": self.failed,
@@ -202,7 +222,7 @@ class Stats:
         for recommendation in next((t.recommendations for t in self.tasks if t.task == task), []):
             pair = recommendation.pair
             if recommendation.verdict == "good-enough" and pair is not None:
-                return pair.subject
+                return pair.runnable
         return None
 
     def as_dict(self) -> dict[str, Any]:
@@ -241,55 +261,64 @@ def compute(
     """
     models: dict[str, dict[str, ModelFigures]] = {}
     pairs: dict[str, dict[tuple[str, str], _PairVotes]] = {}
+    called: dict[str, set[str]] = {}  # a model as resolved -> the names it was asked by
     ledger = Ledger()
     sessions = 0
     for entry in entries:
         if not entry.readable:
             continue
         counted = False
+        tasks_of_turns = counted_tasks(entry.turn_tasks)
         by_turn: dict[int, list[ReplyFacts]] = {}
         for reply in entry.replies:
             by_turn.setdefault(reply.turn, []).append(reply)
         held_up = _held_up(entry)
-        for replies in by_turn.values():
-            turn_task = replies[0].task
+        for turn_index, replies in by_turn.items():
+            turn_task = _task_of(tasks_of_turns, turn_index) or replies[0].task
             if task is not None and turn_task != task:
                 continue
             counted = True
             figures_of = models.setdefault(turn_task, {})
             for reply in replies:
-                figures = figures_of.setdefault(reply.model, ModelFigures(reply.model))
+                name = resolved(reply)
+                figures = figures_of.setdefault(name, ModelFigures(name))
+                figures.names.add(reply.model)
+                called.setdefault(name, set()).add(reply.model)
                 _count_reply(figures, reply)
                 proven = (reply.turn, reply.model) in held_up
                 ledger_module.count(ledger, reply, replies, config, flagship, proven)
-            names = {reply.model for reply in replies}
+            names = {resolved(reply) for reply in replies}
             if len(replies) == 2 and len(names) == 2:
                 key = _pair_key(*names)
                 pair = pairs.setdefault(turn_task, {}).setdefault(key, _PairVotes())
                 for reply in replies:
-                    pair.locations.setdefault(reply.model, set()).add(reply.location)
+                    pair.locations.setdefault(resolved(reply), set()).add(reply.location)
         for vote in entry.votes:
-            voted_task = _task_of(entry, vote.turn)
+            voted_task = _task_of(tasks_of_turns, vote.turn)
             if voted_task is None or (task is not None and voted_task != task):
                 continue
-            if len(vote.order) != 2 or vote.order[0] == vote.order[1]:
+            order = [_resolved_name(by_turn.get(vote.turn, []), name) for name in vote.order]
+            if len(order) != 2 or order[0] == order[1]:
                 continue
             if vote.choice not in ("A", "B", "tie", "both-bad"):
                 continue  # still to be cast
-            winner = {"A": vote.order[0], "B": vote.order[1]}.get(vote.choice)
-            key = _pair_key(*vote.order)
+            winner = {"A": order[0], "B": order[1]}.get(vote.choice)
+            key = _pair_key(*order)
             pair = pairs.setdefault(voted_task, {}).setdefault(key, _PairVotes())
             pair.votes.append((winner, vote.choice, vote.blind))
         for keeper in entry.keepers:
-            kept_task = _task_of(entry, keeper.turn)
+            kept_task = _task_of(tasks_of_turns, keeper.turn)
             if kept_task is None or (task is not None and kept_task != task):
                 continue
             figures_of = models.setdefault(kept_task, {})
-            figures_of.setdefault(keeper.model, ModelFigures(keeper.model)).keepers += 1
+            name = _resolved_name(by_turn.get(keeper.turn, []), keeper.model)
+            figures_of.setdefault(name, ModelFigures(name)).keepers += 1
         sessions += counted
     tasks = []
     for name in _task_order({*models, *pairs}):
         task_pairs = [_finish_pair(key, votes) for key, votes in pairs.get(name, {}).items()]
+        for finished in task_pairs:
+            finished.subject_names = sorted(called.get(finished.subject, ()))
         task_pairs.sort(key=lambda pair: (not pair.local_vs_cloud, -pair.blind.votes, pair.subject))
         task_models = sorted(
             models.get(name, {}).values(),
@@ -353,8 +382,31 @@ def _pair_key(first: str, second: str) -> tuple[str, str]:
     return (first, second) if first <= second else (second, first)
 
 
-def _task_of(entry: Entry, turn: int) -> str | None:
-    return entry.turn_tasks[turn] if 0 <= turn < len(entry.turn_tasks) else None
+def resolved(reply: ReplyFacts) -> str:
+    """The model that answered (its backend), or the name given if it never opened."""
+    return reply.backend or reply.model
+
+
+def _resolved_name(replies: list[ReplyFacts], name: str) -> str:
+    """What the model called `name` in a turn resolved to."""
+    return next((resolved(reply) for reply in replies if reply.model == name), name)
+
+
+def counted_tasks(turn_tasks: list[str]) -> list[str]:
+    """The task each turn counts under: its own, or for a follow-up, the task it followed."""
+    from sparring.sessions.turns import FOLLOW_UP
+
+    counted: list[str] = []
+    last = FOLLOW_UP
+    for task in turn_tasks:
+        if task != FOLLOW_UP:
+            last = task
+        counted.append(last)
+    return counted
+
+
+def _task_of(turn_tasks: list[str], turn: int) -> str | None:
+    return turn_tasks[turn] if 0 <= turn < len(turn_tasks) else None
 
 
 def _task_order(names: set[str]) -> list[str]:

@@ -193,6 +193,9 @@ class Backend:
     stall_timeout: float | None = None
     #: When the current stream's request was sent (see `request_sent`).
     _sent_at: float | None = None
+    #: True while the model's weights are being loaded for the current request, where the
+    #: backend knows (the embedded model does): the live status says so.
+    loading: bool = False
 
     def __init__(self, model: str) -> None:
         self.model = model

@@ -13,6 +13,7 @@ runs in a thread so the event loop keeps going.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import functools
 import importlib.util
 import os
@@ -39,6 +40,40 @@ FOLLOW_UP_ROOM = 1024
 
 _loaded: dict[str, Any] = {}
 _load_lock = threading.Lock()
+#: How long the release at exit waits for a generation that is stopping (Ctrl-Q mid-answer).
+RELEASE_WAIT = 10.0
+_release_registered = False
+
+
+def _release_at_exit() -> None:
+    global _release_registered
+    if not _release_registered:
+        _release_registered = True
+        atexit.register(release_models)
+
+
+def release_models() -> None:
+    """Free every loaded model now, while the interpreter is whole.
+
+    Left to the interpreter's teardown, llama-cpp-python's `Llama.__del__`
+    runs after the modules it calls are gone and prints `Exception ignored in
+    ... TypeError: 'NoneType' object is not callable` on every quit. Registered
+    with atexit when the first model loads; safe to call more than once. A
+    model still generating (its thread was told to stop) is waited for a
+    moment; one that does not stop in time is left to the process's end.
+    """
+    with _load_lock:
+        models = list(_loaded.values())
+        _loaded.clear()
+    for llama in models:
+        lock = llama.__dict__.get("_sparring_lock")
+        if lock is not None and not lock.acquire(timeout=RELEASE_WAIT):
+            continue
+        try:
+            llama.close()
+        finally:
+            if lock is not None:
+                lock.release()
 
 
 def default_model_path() -> Path | None:
@@ -121,6 +156,7 @@ class LocalBackend(Backend):
                         "llama-cpp-python is not installed", hint=_INSTALL_HINT
                     ) from None
                 loading = time.perf_counter()
+                self.loading = True
                 try:
                     _loaded[key] = Llama(
                         model_path=str(self.model_path),
@@ -135,7 +171,10 @@ class LocalBackend(Backend):
                         f"cannot load {self.model_path}: {error}",
                         hint="is it a GGUF model file llama.cpp can read?",
                     ) from None
+                finally:
+                    self.loading = False
                 _loaded[key].__dict__.setdefault("_sparring_lock", threading.Lock())
+                _release_at_exit()
                 # Loading the weights is not the model's pace: reported on its own.
                 self.load_seconds = time.perf_counter() - loading
             return _loaded[key]
@@ -238,6 +277,7 @@ class LocalBackend(Backend):
             temperature=0.7 if request.temperature is None else request.temperature,
             repeat_penalty=1.1,
             grammar=_grammar(request.shape) if request.shape is not None else None,
+            # Without one, llama-cpp-python seeds every answer alike: two runs, one answer.
             seed=request.seed,
         ):
             if stop.is_set():

@@ -19,8 +19,8 @@ from sparring.providers.base import generation_rate
 from sparring.providers.listing import ListShape
 
 #: 2 added thinking, its figures, model load and cached tokens, and the "cut" and
-#: "refused" statuses; format 1 files are read as they are.
-FORMAT_VERSION = 2
+#: "refused" statuses; 3 the turn's seed. Older files are read as they are.
+FORMAT_VERSION = 3
 
 Status = Literal["ok", "streaming", "interrupted", "cancelled", "error", "cut", "refused"]
 #: Statuses of a reply whose text the writer can judge (it may be incomplete).
@@ -93,6 +93,9 @@ class Turn:
     to: str = ""
     #: How much the models were asked to think: off, low, medium, high; "" for their default.
     think: str = ""
+    #: The sampler's seed the models were sent: a new one each turn, unless the writer
+    #: asked for one (--seed), so asking again brings new ideas and a seed can be repeated.
+    seed: int | None = None
     #: How many items a list turn asked for (0: not a list, or not known).
     count: int = 0
     #: The one-line items a list turn asks for, held to `count` where a model takes it.

@@ -1,6 +1,6 @@
 """The session file: one TOML file per session, written with tomli-w, readable in a text editor.
 
-    format = 1
+    format = 3
     id = "3f9a1c2e"
     created = "2026-11-23T15:21:00+00:00"
     title = "headlines: Why our city needs more trees"
@@ -18,6 +18,7 @@
     system = "..."
     user = "..."               # the rendered message, as sent
     to = ""                    # "" for every column, else the model it went to
+    seed = 1187623             # the sampler's seed sent with it (absent in older files)
 
     [[turns.replies]]          # one per model that answered
     model = "local"            # as the writer named it
@@ -105,6 +106,7 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "output": turn.output,
         "to": turn.to,
         **({"think": turn.think} if turn.think else {}),
+        **({"seed": turn.seed} if turn.seed is not None else {}),
         **({"count": turn.count} if turn.count else {}),
         **({"shape": _shape_dict(turn.shape)} if turn.shape else {}),
         **({"shared": turn.shared} if turn.shared else {}),

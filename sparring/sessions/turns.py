@@ -6,6 +6,8 @@ says was asked is exactly what the models saw.
 
 from __future__ import annotations
 
+import secrets
+
 from sparring import items as items_module
 from sparring import sections
 from sparring.prompts import Prompt, messages
@@ -13,8 +15,15 @@ from sparring.sections import Part
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 
 FOLLOW_UP = "follow-up"
+#: Seeds are drawn below this: every backend that takes one takes a 31-bit integer.
+SEED_LIMIT = 2**31
 #: A part of a long draft shorter than this (in tokens) is too little to ask about.
 MIN_SECTION_TOKENS = 200
+
+
+def new_seed() -> int:
+    """A fresh seed for a turn: asking again gives new ideas, not the same answer."""
+    return secrets.randbelow(SEED_LIMIT)
 
 
 def task_turn(
@@ -27,10 +36,12 @@ def task_turn(
     values: dict[str, str] | None = None,
     think: str | None = None,
     part: Part | None = None,
+    seed: int | None = None,
 ) -> Turn:
     """The task `prompt` on `context` (or on one `part` of it), to every model in `models`.
 
-    `think` is the run's thinking setting; without one, the task's own.
+    `think` is the run's thinking setting; without one, the task's own. `seed`
+    repeats a run's seed; without one, a new one is drawn.
     """
     think = think if think is not None else prompt.think
     system, user, shared = messages(
@@ -49,6 +60,7 @@ def task_turn(
         output=prompt.output,
         to="",
         think="" if think == "auto" else think,
+        seed=new_seed() if seed is None else seed,
         count=(count or prompt.count) if prompt.output == "list" else 0,
         shape=prompt.shape(count),
         anchor=prompt.anchor and prompt.output == "list",
@@ -69,11 +81,21 @@ def section_turns(
     count: int | None = None,
     values: dict[str, str] | None = None,
     think: str | None = None,
+    seed: int | None = None,
 ) -> list[Turn]:
     """The task on `context` in parts that fit `room` tokens of prompt (one turn a part),
-    or on the whole of it when it fits or the room is not known."""
+    or on the whole of it when it fits or the room is not known. Every part is sent
+    the run's one seed (`seed`, else a new one)."""
+    seed = new_seed() if seed is None else seed
     whole = task_turn(
-        prompt, context, models, instruction=instruction, count=count, values=values, think=think
+        prompt,
+        context,
+        models,
+        instruction=instruction,
+        count=count,
+        values=values,
+        think=think,
+        seed=seed,
     )
     if room is None or sections.tokens(whole.system + whole.user) <= room:
         return [whole]
@@ -94,12 +116,15 @@ def section_turns(
             values=values,
             think=think,
             part=part,
+            seed=seed,
         )
         for part in sections.split(context, budget)
     ]
 
 
-def follow_up_turn(session: Session, text: str, models: list[str], to: str = "") -> Turn:
+def follow_up_turn(
+    session: Session, text: str, models: list[str], to: str = "", *, seed: int | None = None
+) -> Turn:
     """A follow-up to every column (`to` empty) or to one model, in the last task's role."""
     system = next((turn.system for turn in reversed(session.turns) if turn.system), "")
     think = session.turns[-1].think if session.turns else ""
@@ -110,6 +135,7 @@ def follow_up_turn(session: Session, text: str, models: list[str], to: str = "")
         output="text",
         to=to,
         think=think,
+        seed=new_seed() if seed is None else seed,
         replies=[Reply(model=model) for model in models],
     )
 
@@ -124,6 +150,7 @@ def again(turn: Turn, models: list[str]) -> Turn:
         output=turn.output,
         to="",
         think=turn.think,
+        seed=new_seed(),
         count=turn.count,
         shape=turn.shape,
         anchor=turn.anchor,
@@ -156,7 +183,23 @@ def heading(turn: Turn) -> str:
 
 def ideas(turn: Turn) -> list[str]:
     """The distinct items of every reply to `turn`, folded across the replies."""
-    texts = [item.text for reply in turn.replies for item in reply.items]
-    if not texts:
-        texts = [text for reply in turn.replies for text in items_module.parse_items(reply.text)]
-    return [item.text for item in items_module.fold(texts)]
+    return [text for text, _models in ideas_with_models(turn)]
+
+
+def ideas_with_models(turn: Turn) -> list[tuple[str, list[str]]]:
+    """The distinct items of every reply to `turn`, folded across the replies, each with
+    the models that proposed it."""
+    texts: list[str] = []
+    owners: list[str] = []
+    for reply in turn.replies:
+        own = [item.text for item in reply.items] or items_module.parse_items(reply.text)
+        texts += own
+        owners += [reply.model] * len(own)
+    folded = items_module.fold(texts)
+    proposed: list[list[str]] = [[] for _ in folded]
+    for text, owner in zip(texts, owners, strict=True):
+        for index, item in enumerate(folded):
+            if (text == item.text or text in item.variants) and owner not in proposed[index]:
+                proposed[index].append(owner)
+                break
+    return [(item.text, models) for item, models in zip(folded, proposed, strict=True)]

@@ -104,7 +104,8 @@ def saved_sessions() -> list[Session]:
 
 
 def item_texts(reply_view: ReplyView) -> list[str]:
+    """Each item as drawn, without the cursor column (▸ marks the highlighted one)."""
     return [
-        str(reply_view.item_list.get_option_at_index(i).prompt)
+        str(reply_view.item_list.get_option_at_index(i).prompt)[1:]
         for i in range(reply_view.item_list.option_count)
     ]

@@ -15,7 +15,7 @@ from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
 from sparring.tui.screens.main import FRAME, FRAME_BESIDE_EMBEDDED, MainScreen
 
 from . import fakes
-from .fakes import HEADLINES_FLAGSHIP, HEADLINES_SMALL, Script, chunks
+from .fakes import HEADLINES_FLAGSHIP, HEADLINES_SMALL, FakeBackends, Script, chunks
 from .helpers import (
     DRAFT,
     SIZE,
@@ -231,9 +231,10 @@ class TestPrivacy:
         app = make_app(backends, config=fakes.config(privacy="ask"))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f5")
+            # Asked before anything streams: no column says "streaming…" meanwhile.
             await until(pilot, lambda: isinstance(app.screen, ConfirmEgressScreen))
-            assert "fake:flagship" in "\n".join(app.screen.request.describe())  # type: ignore[attr-defined]
-            assert "flagship" not in backends.requests
+            assert "fakecloud:big-model" in "\n".join(app.screen.request.describe())  # type: ignore[attr-defined]
+            assert backends.opened == [] and app.screen_stack[-2].session.turns == []  # type: ignore[attr-defined]
             await pilot.press("y")
             await until(pilot, idle(app))
             assert main(app).session.egress == ["fake:flagship"]
@@ -253,9 +254,11 @@ class TestPrivacy:
             assert "flagship" not in backends.requests and main(app).session.egress == []
             assert answered(app, 0).status == "ok"
 
-    async def test_stopping_while_the_question_is_open_closes_it(self) -> None:
-        backends = two_models(small=Script(["slow"], hold_after=0))
-        app = make_app(backends, config=fakes.config(privacy="ask"))
+    async def test_stopping_while_a_late_question_is_open_closes_it(self) -> None:
+        """A model found to be in the cloud only when it opens (an Ollama `-cloud` model)
+        is asked about then, by the engine's gate; stopping closes that question."""
+        backends = FakeBackends({"small": Script(["slow"], location="cloud")})
+        app = make_app(backends, config=fakes.config(privacy="ask"), models=["small"])
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f5")
             await until(pilot, lambda: isinstance(app.screen, ConfirmEgressScreen))
@@ -263,7 +266,16 @@ class TestPrivacy:
             assert isinstance(main_screen, MainScreen)
             main_screen.action_stop()
             await until(pilot, lambda: isinstance(app.screen, MainScreen) and idle(app)())
-            assert [r.status for r in main(app).session.turns[0].replies] == [
-                "cancelled",
-                "cancelled",
-            ]
+            assert [r.status for r in main(app).session.turns[0].replies] == ["cancelled"]
+
+    async def test_a_late_no_is_said_in_the_apps_words(self) -> None:
+        backends = FakeBackends({"small": Script(["slow"], location="cloud")})
+        app = make_app(backends, config=fakes.config(privacy="ask"), models=["small"])
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f5")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmEgressScreen))
+            await pilot.press("n")
+            await until(pilot, idle(app))
+            status = str(view(app, 0).status.content)
+            assert "you kept it on this machine (F7 picks a model that runs here)" in status
+            assert "-m local" not in status

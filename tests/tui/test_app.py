@@ -9,10 +9,13 @@ import pytest
 from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.message import Message
-from textual.widgets import Input
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
 from sparring.sessions.model import Session
+from sparring.tui.app import SparringApp
 from sparring.tui.dialogs.browser import SessionBrowser
+from sparring.tui.dialogs.model_picker import ModelPicker
 from sparring.tui.dialogs.open_file import OpenFileScreen
 from sparring.tui.screens.main import MainScreen
 
@@ -153,29 +156,62 @@ class TestDraft:
             assert any("draft is empty" in n.message for n in app._notifications)
 
 
+async def pick(pilot: Pilot, app: SparringApp, key: str, typed: str) -> None:
+    """Open the model picker with `key`, filter it with `typed`, and take the first match."""
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, ModelPicker))
+    await pilot.press(*typed)
+    await until(pilot, lambda: app.screen.option_list.highlighted is not None)  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, MainScreen))
+
+
 class TestColumns:
-    async def test_f2_adds_a_column_and_f3_removes_the_focused_one(self) -> None:
+    async def test_f2_asks_which_model_then_adds_its_column_and_f3_removes_it(self) -> None:
         app = make_app(two_models(), models=["small"])
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("f2")
+            await pick(pilot, app, "f2", "flagship")
             columns = main(app).columns
             assert [c.model for c in columns] == ["small", "flagship"]
-            assert app.focused is columns[1].model_input
+            assert app.focused is columns[1].thread
             assert main(app).follow_up.targets == ["", "small", "flagship"]
             await pilot.press("f3")
             assert [c.model for c in main(app).columns] == ["small"]
             await pilot.press("f3")
             assert len(main(app).columns) == 1
 
-    async def test_a_column_model_can_be_typed(self) -> None:
+    async def test_escape_in_the_picker_adds_nothing(self) -> None:
+        app = make_app(two_models(), models=["small"])
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f2")
+            await until(pilot, lambda: isinstance(app.screen, ModelPicker))
+            await pilot.press("escape")
+            assert [c.model for c in main(app).columns] == ["small"]
+
+    async def test_f7_picks_the_model_of_the_focused_column(self) -> None:
         backends = FakeBackends({"small": Script(["ok"]), "local": Script(["also ok"])})
         app = make_app(backends, models=["small"], task="ask")
         async with app.run_test(size=SIZE) as pilot:
-            column = main(app).columns[0]
-            column.model_input.value = "local"
+            await pick(pilot, app, "f7", "embedded")
+            assert main(app).columns[0].model == "local"
+            assert "local" in str(main(app).columns[0].query_one(".model", Static).content)
             main(app).task_picker.instruction_input.value = "go"
             await run_task(pilot, app)
             assert view(app, 0).text == "also ok"
+
+    async def test_a_name_that_is_not_listed_can_be_typed(self) -> None:
+        app = make_app(two_models(), models=["small"])
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f7")
+            await until(pilot, lambda: isinstance(app.screen, ModelPicker))
+            await pilot.press(*"ollama:not-pulled-yet", "enter")
+            assert main(app).columns[0].model == "ollama:not-pulled-yet"
+
+    async def test_a_click_on_the_name_opens_the_picker(self) -> None:
+        app = make_app(two_models())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.click(".column .model")
+            await until(pilot, lambda: isinstance(app.screen, ModelPicker))
 
 
 class TestQuitting:
@@ -205,8 +241,11 @@ class TestPalette:
         app = make_app(two_models())
         async with app.run_test(size=SIZE) as pilot:
             titles = [command.title for command in app.get_system_commands(app.screen)]
-            for title in ("Run task", "Stop", "Open file", "Sessions", "Keep", "Export keepers"):
+            for title in ("Run task", "Open file", "Sessions", "Keep", "Export keepers"):
                 assert title in titles
+            for title in ("Pick a model", "Follow up", "Draft panel", "Keepers", "Stats"):
+                assert title in titles
+            assert "Stop" not in titles  # only while answers stream
             await pilot.press("ctrl+p")
             await until(pilot, lambda: isinstance(app.screen, CommandPalette))
             await pilot.press(*"sessions")

@@ -11,9 +11,11 @@ from sparring.sessions import store
 from sparring.sessions.model import Context, Reply, Session, Turn, Vote
 from sparring.tui.app import SparringApp
 from sparring.tui.blind_mode import ANSWERING
+from sparring.tui.dialogs.stats import StatsScreen
+from sparring.tui.screens.main import MainScreen
 from sparring.tui.widgets.column import AnswerColumn
 
-from .fakes import HEADLINES_FLAGSHIP, Script, chunks
+from .fakes import HEADLINES_FLAGSHIP, HEADLINES_SMALL, Script, chunks
 from .helpers import DRAFT, SIZE, idle, main, make_app, run_task, saved_sessions, two_models, until
 
 # What would tell the two models apart: their names, where they run, their figures.
@@ -59,8 +61,14 @@ def blind_session(local_won: bool) -> Session:
         user="Write headlines.",
         output="list",
         replies=[
-            Reply(model="small", location="local", status="ok", text="1. Trees"),
-            Reply(model="flagship", location="cloud", status="ok", text="1. Shade"),
+            Reply(model="small", backend="fake:small", location="local", status="ok", text="1. T"),
+            Reply(
+                model="flagship",
+                backend="fake:flagship",
+                location="cloud",
+                status="ok",
+                text="1. Shade",
+            ),
         ],
     )
     choice = "A" if local_won else "B"
@@ -124,6 +132,47 @@ class TestBlindTurns:
             ]
             assert all("ttft" in text for text in figures)
 
+    async def test_a_blind_turn_starts_on_empty_columns_and_asks_for_the_vote(self) -> None:
+        """Earlier answers (which name their models) are hidden until the vote, the keepers
+        say A and B, and when both answers are in the screen asks, with a/b/t/n in the footer."""
+        backends = two_models(
+            small=[Script(chunks(HEADLINES_SMALL)), Script(["1. Small again\n"])],
+            flagship=[
+                Script(chunks(HEADLINES_FLAGSHIP), location="cloud"),
+                Script(["1. Flagship again\n"], location="cloud"),
+            ],
+        )
+        app = make_app(backends)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = main(app)
+            await run_task(pilot, app)
+            screen.columns[1].replies[0].item_list.focus()
+            await pilot.press("enter")  # a keeper from the flagship, named in the keepers
+            assert "flagship" in str(screen.keepers_pane.option_list.get_option_at_index(0).prompt)
+            await pilot.press("f8")
+            await run_task(pilot, app)
+            assert [len(c.replies) for c in screen.columns] == [2, 2]
+            assert all(not c.replies[0].display and c.replies[1].display for c in screen.columns)
+            assert_anonymous(app)
+            vote = screen.blind.vote
+            assert vote is not None
+            label = "AB"[vote.order.index("flagship")]
+            keeper = str(screen.keepers_pane.option_list.get_option_at_index(0).prompt)
+            assert keeper.endswith(f"  {label}")
+            assert screen.vote_question.display
+            assert "Which is better?" in str(screen.vote_question.content)
+            footer = {b.binding.action for b in screen.active_bindings.values() if b.binding.show}
+            assert {"vote('a')", "vote('b')", "vote('t')", "vote('n')"} <= footer
+            assert "run" not in footer and "follow_up" not in footer
+            # The focus left every text field: the letter is the vote.
+            assert not isinstance(app.focused, Input)
+            await pilot.press("t")
+            await until(pilot, lambda: screen.blind.vote is None)
+            assert not screen.vote_question.display
+            assert all(view.display for c in screen.columns for view in c.replies)
+            assert "flagship" in str(screen.keepers_pane.option_list.get_option_at_index(0).prompt)
+            assert saved_sessions()[0].votes[0].choice == "tie"
+
     async def test_voting_keys_do_nothing_without_a_blind_turn(self) -> None:
         """`a` is no vote on an open turn: no vote is recorded."""
         app = make_app(two_models())
@@ -135,25 +184,31 @@ class TestBlindTurns:
             assert main(app).session.votes == []
 
 
-class TestStatsPanel:
-    async def test_the_panel_shows_the_recommendation_and_this_sessions_keepers(self) -> None:
-        """F9 shows the task's recommendation from the saved votes, and keepers per answer."""
+class TestStats:
+    async def test_f9_shows_the_recommendation_and_this_sessions_keepers(self) -> None:
+        """F9 shows the task's recommendation from the saved votes, and keepers per answer,
+        by the model that answered (and the name the column gave it)."""
         for _session in range(10):
             store.save(blind_session(local_won=True))
         app = make_app(two_models())
         async with app.run_test(size=SIZE) as pilot:
             screen = main(app)
             await pilot.press("f9")
-            panel = screen.stats_panel
-            assert panel.display
+            await until(pilot, lambda: isinstance(app.screen, StatsScreen))
+            panel = app.screen.panel  # type: ignore[attr-defined]
             await until(pilot, lambda: str(panel.recommendation.content) == GOOD_ENOUGH)
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, MainScreen))
 
             await run_task(pilot, app)
             screen.columns[0].replies[0].item_list.focus()
             await pilot.press("enter")
+            await pilot.press("f9")
+            await until(pilot, lambda: isinstance(app.screen, StatsScreen))
+            panel = app.screen.panel  # type: ignore[attr-defined]
+            figures = lambda: str(panel.session_figures.content)  # noqa: E731
             await until(
-                pilot,
-                lambda: "small (local): 1.00 keepers/answer" in str(panel.session_figures.content),
+                pilot, lambda: "fake:small (as small) · local: 1.00 keepers/answer" in figures()
             )
-            assert "flagship (cloud): 0.00 keepers/answer" in str(panel.session_figures.content)
-            assert str(panel.recommendation.content) == GOOD_ENOUGH
+            assert "fake:flagship (as flagship) · cloud: 0.00 keepers/answer" in figures()
+            await until(pilot, lambda: str(panel.recommendation.content) == GOOD_ENOUGH)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import TextArea
 
 from sparring.sessions import catalog, store
@@ -55,9 +56,10 @@ class TestKeepers:
                 ("The second paragraph.", "small", 0)
             ]
 
-    async def test_keepers_are_copied_as_markdown_and_exported_next_to_the_session(
-        self, sparring_home: Path
+    async def test_keepers_are_copied_as_markdown_and_exported_where_the_writer_works(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        monkeypatch.chdir(tmp_path)
         app = make_app(two_models())
         async with app.run_test(size=SIZE) as pilot:
             await run_task(pilot, app)
@@ -70,17 +72,23 @@ class TestKeepers:
             await pilot.press("e")
             await until(pilot, lambda: isinstance(app.screen, AskPathScreen))
             await pilot.press("enter")
-            exported = sparring_home / "sessions" / f"{Path(main(app).session.file_name()).stem}.md"
+            exported = tmp_path / f"keepers-{main(app).session.id}.md"
             await until(pilot, exported.exists)
             assert exported.read_text(encoding="utf-8") == app.clipboard
 
     async def test_keepers_are_reachable_with_the_keyboard(self) -> None:
+        """Down from an answer goes into its items; the keepers are the palette's "Keepers"."""
         app = make_app(two_models())
         async with app.run_test(size=SIZE) as pilot:
             await run_task(pilot, app)
-            chain = main(app).focus_chain
-            assert all(view(app, c).item_list in chain for c in (0, 1))
-            assert main(app).keepers_pane.option_list in chain
+            main(app).columns[1].thread.focus()
+            await pilot.press("end", "down")
+            assert app.focused is view(app, 1).item_list
+            await pilot.press("enter")
+            assert [k.model for k in main(app).session.keepers] == ["flagship"]
+            await main(app).run_action("focus_keepers")
+            await pilot.pause()
+            assert app.focused is main(app).keepers_pane.option_list
 
 
 class TestSessions:

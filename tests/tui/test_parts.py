@@ -13,7 +13,7 @@ from sparring.errors import CannotSave, UsageError
 from sparring.figures import live_figures, short_figures, where_label
 from sparring.prompts import free_text_prompt
 from sparring.sessions.markdown import keepers_markdown
-from sparring.sessions.model import Keeper, Reply, Session, Turn
+from sparring.sessions.model import Context, Keeper, Reply, Session, Turn
 from sparring.sessions.saving import Saver
 from sparring.sessions.turns import follow_up_turn, heading, task_turn
 from sparring.tui.export import default_export_path, write_markdown
@@ -116,11 +116,16 @@ class TestKeepersAsMarkdown:
             == "# Keepers: headlines: trees\n\n- Shade\n  matters (small)\n"
         )
 
-    def test_the_default_export_sits_next_to_the_session_file(self, sparring_home: Path) -> None:
-        session = Session(id="abcd1234", created="2026-01-02T03:04:05+00:00")
-        path = default_export_path(session)
-        assert path.parent == sparring_home / "sessions"
-        assert path.name == session.file_name().replace(".toml", ".md")
+    def test_the_default_export_sits_next_to_the_draft_not_among_the_sessions(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        draft = tmp_path / "drafts" / "trees.md"
+        draft.parent.mkdir()
+        session = Session(id="abcd1234", context=Context("x", [str(draft)]))
+        assert default_export_path(session) == tmp_path / "drafts" / "trees-keepers.md"
+        monkeypatch.chdir(tmp_path)
+        typed = Session(id="abcd1234", context=Context("x", ["stdin"]))
+        assert default_export_path(typed) == tmp_path / "keepers-abcd1234.md"
 
     def test_a_chosen_path_is_written_privately_and_its_folder_left_as_it_is(
         self, tmp_path: Path

@@ -12,12 +12,36 @@ from sparring.sessions.model import Reply, Session
 
 
 def print_session(session: Session) -> None:
+    """Every turn (follow-ups with what was asked), its answers and vote, then the keepers.
+
+    A turn whose blind vote is still to be cast shows its answers as A and B only.
+    """
+    from sparring.judging import blind
+    from sparring.sessions.markdown import (
+        hidden,
+        keeper_line,
+        shown_replies,
+        turn_title,
+        vote_of,
+        vote_text,
+    )
+
     show_line(f"# {session.title}  ({session.id})\n")
-    for turn in session.turns:
-        target = f" → {turn.to}" if turn.to else ""
-        show_line(f"## {turn.task}{target}\n")
-        for reply in turn.replies:
-            show_line(block(reply, turn.count))
+    for index, turn in enumerate(session.turns):
+        show_line(f"## {index + 1}. {turn_title(turn)}\n")
+        vote = vote_of(session, index)
+        for label, reply in shown_replies(session, index):
+            # As the model wrote it: the session's record, not a view of it.
+            if hidden(vote):
+                show_line(blind.block(label, reply, turn.count))
+            else:
+                show_line(block(reply, turn.count, raw=True))
+        if vote is not None:
+            show_line(f"{vote_text(session, vote)}\n")
+    if session.keepers:
+        show_line("## keepers\n")
+        for keeper in session.keepers:
+            show_line(f"- {keeper_line(session, keeper)}")
 
 
 def paced_chunks(reply: Reply, speed: float = 1.0) -> list[tuple[float, str]]:
@@ -43,7 +67,7 @@ async def _pace(session: Session, speed: float) -> None:
     from sparring.engine import LiveReply
 
     for turn in session.turns:
-        view = SideBySide(len(turn.replies))
+        view = SideBySide(len(turn.replies), raw=True)  # the stream, replayed as it came
         lives = [
             LiveReply(Reply(model=r.model, backend=r.backend, location=r.location))
             for r in turn.replies

@@ -21,9 +21,10 @@ from sparring.cli.render import block
 from sparring.cli.terminal import terminal_confirm
 from sparring.config import Config, Privacy
 from sparring.egress import EgressGate, always, check_local_only
+from sparring.sessions.markdown import turn_title
 from sparring.sessions.model import Session
 from sparring.sessions.saving import Saver
-from sparring.sessions.turns import again, ideas, new_session
+from sparring.sessions.turns import again, ideas_with_models, new_session
 from sparring.visible import json_visible, visible
 
 
@@ -41,41 +42,50 @@ async def run_all(
 
 
 def diff_document(old: Session, new: Session, threshold: float) -> list[dict[str, Any]]:
+    """Per list turn: the ideas both runs had, those only the old one had (with the models
+    that proposed them), and those only the new one had (likewise)."""
     diffs = []
     for number, (old_turn, new_turn) in enumerate(zip(old.turns, new.turns, strict=True)):
         if old_turn.output != "list":
             continue
-        diff = items.diff_ideas(ideas(old_turn), ideas(new_turn), threshold)
+        old_ideas = dict(ideas_with_models(old_turn))
+        new_ideas = dict(ideas_with_models(new_turn))
+        diff = items.diff_ideas(list(old_ideas), list(new_ideas), threshold)
         diffs.append(
             {
                 "turn": number,
                 "task": old_turn.task,
+                "old_models": [reply.model for reply in old_turn.replies],
+                "new_models": [reply.model for reply in new_turn.replies],
                 "both": diff.both,
-                "only_old": diff.only_old,
-                "only_new": diff.only_new,
+                "only_old": [{"text": t, "models": old_ideas[t]} for t in diff.only_old],
+                "only_new": [{"text": t, "models": new_ideas[t]} for t in diff.only_new],
             }
         )
     return diffs
 
 
-def print_diff(diffs: list[dict[str, Any]], old: Session, new: Session) -> None:
-    old_models = " vs ".join(old.models)
-    new_models = " vs ".join(new.models)
+def print_diff(diffs: list[dict[str, Any]], old: Session) -> None:
     for diff in diffs:
         show_line(
             f"\n## ideas, turn {diff['turn'] + 1} ({diff['task']}): "
-            f"{old_models} (old) vs {new_models} (new)"
+            f"session {old.id} asked {', '.join(diff['old_models'])}; "
+            f"this re-run asked {', '.join(diff['new_models'])}"
         )
         show_line(f"both ({len(diff['both'])}):")
         for old_text, new_text in diff["both"]:
             same = old_text == new_text
             show_line(f"  = {old_text}" + ("" if same else f"  ~  {new_text}"))
-        show_line(f"only old ({len(diff['only_old'])}):")
-        for text in diff["only_old"]:
-            show_line(f"  - {text}")
-        show_line(f"only new ({len(diff['only_new'])}):")
-        for text in diff["only_new"]:
-            show_line(f"  + {text}")
+        for kind, mark in (("old", "-"), ("new", "+")):
+            ideas_only = diff[f"only_{kind}"]
+            show_line(f"only {kind} ({len(ideas_only)}):")
+            for idea in ideas_only:
+                show_line(f"  {mark} {idea['text']}  ({', '.join(idea['models'])})")
+
+
+def answered(session: Session) -> bool:
+    """Some model of the re-run said something: there is a comparison to show and keep."""
+    return any(reply.text for turn in session.turns for reply in turn.replies)
 
 
 def run(argv: list[str]) -> int:
@@ -117,16 +127,34 @@ def run(argv: list[str]) -> int:
     new.parent = old.id
     saver = session_saver(new, enabled=True)
     asyncio.run(run_all(old, new, options.model, config, saver, privacy))
+    if not answered(new):
+        return _nothing_to_compare(new, saver)
     diffs = diff_document(old, new, options.threshold)
     if options.json:
         document = {"session": to_dict(new), "parent": old.id, "ideas": diffs}
         print(json_visible(json.dumps(document, ensure_ascii=False, indent=2)))
     else:
-        for turn in new.turns:
-            show_line(f"## {turn.task}\n")
+        show_line(f"# re-run of session {old.id} on {', '.join(options.model)}\n")
+        for number, turn in enumerate(new.turns, start=1):
+            show_line(f"## {number}. {turn_title(turn)}\n")
             for reply in turn.replies:
                 show_line(block(reply, turn.count))
-        print_diff(diffs, old, new)
+        print_diff(diffs, old)
     print(visible(f"sparring: saved as session {new.id} (re-run of {old.id})"), file=sys.stderr)
     codes = [report(new, turn, saver, False, True) for turn in new.turns]
     return next((code for code in codes if code), 0)
+
+
+def _nothing_to_compare(new: Session, saver: Saver) -> int:
+    """Every model failed before a word: no comparison, no session; one line each, and why."""
+    if saver.path is not None:
+        saver.path.unlink(missing_ok=True)
+    failures = [reply for turn in new.turns for reply in turn.replies]
+    reasons = dict.fromkeys(f"{reply.model}: {reply.error or reply.status}" for reply in failures)
+    for reason in reasons:
+        print(visible(f"sparring: {reason}"), file=sys.stderr)
+    print(
+        "sparring: nothing to compare: no model of the re-run answered; no session was saved",
+        file=sys.stderr,
+    )
+    return next((reply.exit_code for reply in failures if reply.exit_code), 1)

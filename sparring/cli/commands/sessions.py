@@ -22,8 +22,14 @@ def list_sessions(query: str, limit: int, threshold: float = catalog.FUZZY_THRES
         flag = "" if entry.status == "ok" else f" [{entry.status}]"
         words = entry.first_words[:60]
         say(f"{entry.id}  {when}  {entry.task:10.10}  {models:32.32}  {words}{flag}")
-    if not shown:
-        print(visible("no sessions" + (f" match '{query}'" if query else " yet")), file=sys.stderr)
+    if not shown and query:
+        message = (
+            f"sparring: no sessions match '{query}' (every word must match; fewer words, or "
+            "`sparring sessions` alone, list more)"
+        )
+        print(visible(message), file=sys.stderr)
+    elif not shown:
+        print("sparring: no sessions yet (every run of a task saves one)", file=sys.stderr)
     elif len(shown) > limit:
         print(f"({len(shown) - limit} more; --limit N shows more)", file=sys.stderr)
     return 0

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from sparring import __version__
-from sparring.cli.parsing import add_privacy_flags, command_parser, field_values
+from sparring.cli.parsing import (
+    add_privacy_flags,
+    add_run_flags,
+    command_parser,
+    field_values,
+    run_config,
+)
 from sparring.config import THINK_SETTINGS, Config, Privacy
-from sparring.errors import UsageError
+from sparring.errors import PromptError, UsageError
 from sparring.prompts import Prompt
 from sparring.visible import encodable
+
+if TYPE_CHECKING:
+    from sparring.cli.pipe import PipeOptions
 
 EPILOG = """\
 examples:
@@ -19,6 +29,7 @@ examples:
   sparring questions draft.md -m local --vs ollama:qwen3:4b
   sparring draft.md                             open the TUI on a draft
   sparring models | prompts | pull NAME|hf:OWNER/REPO | config init
+  sparring continue [ID] "shorter, please"      follow up on a session (the newest by default)
   sparring sessions [QUERY] | replay ID | rerun ID -m MODEL | export ID --format md
   sparring headlines draft.md -m local --vs flagship --blind    answers as A and B, then vote
   sparring vote ID a|b|tie|bad | stats [--task T] [--json]      is the small model good enough?
@@ -95,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="let a list task's answers come as the models write them (by default a model "
         "on this machine is held to exactly the count asked, one item a line)",
     )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="print a list task's reply as the model wrote it, not the folded list",
+    )
+    add_run_flags(parser)
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
     add_privacy_flags(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -109,7 +126,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
     from sparring import prompts
     from sparring.context import gather, piped_stdin
 
-    config = config_module.load()
+    config = run_config(config_module.load(), options)
     privacy = Privacy.resolve(config, local_only=options.local_only, yes=options.yes)
     if options.count is not None and options.count < 1:
         raise UsageError(f"--count must be at least 1, not {options.count}")
@@ -173,13 +190,10 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             count=options.count,
             instruction=options.ask,
             values=values,
-            as_json=options.json,
-            save=not options.no_save,
-            privacy=privacy,
-            blind=options.blind,
             think=options.think,
-            show_thinking=not options.hide_thinking,
+            seed=options.seed,
             free=options.free,
+            options=pipe_options(options, privacy),
         ),
         config,
     )
@@ -187,6 +201,20 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
         # The session is saved and synced, the answer printed: nothing is left to do.
         lifecycle.exit_now(streams.finish(code))
     return code
+
+
+def pipe_options(options: argparse.Namespace, privacy: Privacy) -> PipeOptions:
+    """How the run is shown and kept, from the flags a task and `continue` share."""
+    from sparring.cli.pipe import PipeOptions
+
+    return PipeOptions(
+        as_json=options.json,
+        save=not options.no_save,
+        privacy=privacy,
+        blind=getattr(options, "blind", False),
+        show_thinking=not options.hide_thinking,
+        raw=options.raw,
+    )
 
 
 def _warn(warnings: list[str]) -> None:
@@ -226,9 +254,17 @@ def warm_embedded(models: list[str], config: Config, files: list[str]) -> None:
 def _split_task(
     args: list[str], available: dict[str, Prompt], asking: bool
 ) -> tuple[str | None, list[str]]:
-    """The task (first argument, if it names a prompt) and the files after it."""
+    """The task (first argument, if it names a prompt) and the files after it.
+
+    A task whose prompt file is broken is refused with that file's error; the
+    other broken files are named in a warning, and every other task runs.
+    """
     from sparring.prompts import FREE_TEXT
 
+    broken: dict[str, PromptError] = getattr(available, "broken", {})
+    if args and args[0] in broken:
+        raise broken[args[0]]
+    _warn([f"skipped a broken prompt file: {error.one_line()}" for error in broken.values()])
     if not args:
         return (FREE_TEXT if asking else None), []
     first, rest = args[0], args[1:]

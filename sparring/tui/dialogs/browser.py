@@ -119,4 +119,7 @@ class SessionBrowser(ModalScreen[Session | None]):
         self.dismiss(session)
 
     def action_focus_list(self) -> None:
+        """Down from the filter goes to the first session: Enter then opens it."""
         self.option_list.focus()
+        if self.option_list.highlighted is None and self.option_list.option_count:
+            self.option_list.highlighted = 0

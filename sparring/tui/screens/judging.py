@@ -1,4 +1,8 @@
-"""Blind turns and the stats panel: what F8 (blind), a/b/t/n (the vote) and F9 (stats) do.
+"""Blind turns and the stats: what F8 (blind), a/b/t/n (the vote) and F9 (stats) do.
+
+A blind turn starts with empty columns (the earlier answers, which would name
+the models, are hidden until the vote), the keepers call the two models A and
+B, and once both answers are in, the screen asks for the vote.
 
 A plain helper the main screen holds: it keeps the blind state and works
 on the screen's widgets through the screen's own properties.
@@ -24,8 +28,13 @@ class Judging:
 
     def allowed(self, action: str) -> bool:
         if action == "vote":
-            return self.blind.vote is not None and self.screen.running_turn is None
-        return not self.screen.read_only
+            return self.voting
+        return not self.screen.read_only and not self.voting
+
+    @property
+    def voting(self) -> bool:
+        """Both answers of a blind turn are in, and the vote is to be cast."""
+        return self.blind.vote is not None and self.screen.running_turn is None
 
     def toggle_blind(self) -> str:
         """Arm or disarm the next run's blindness; what to tell the writer."""
@@ -56,7 +65,9 @@ class Judging:
         vote: Vote = self.blind.begin(session, turn_index)
         for label, column, model in zip(blind.LABELS, columns, vote.order, strict=True):
             column.set_blind(label)
-            column.model_input.value = model
+            column.set_model(model)
+            column.hide_before(turn_index)
+        self.screen.keepers_pane.relabel(dict(zip(vote.order, blind.LABELS, strict=True)))
         turn = session.turns[turn_index]
         column_of = blind.display_index(turn, vote)
         return [columns[column_of[index]] for index in range(len(turn.replies))]
@@ -66,7 +77,9 @@ class Judging:
         shown, text = self.blind.end(self.screen.session)
         for column, reply in zip(self.screen.columns, shown, strict=False):
             column.set_blind(None)
+            column.hide_before(None)
             column.show_reply(reply)
+        self.screen.keepers_pane.relabel({})
         return text
 
     def vote(self, key: str) -> None:
@@ -82,7 +95,11 @@ class Judging:
         self.refresh_stats()
 
     def refresh_stats(self) -> None:
+        """Redraw the stats, if they are open (F9)."""
         screen = self.screen
+        dialog = screen.stats_screen
+        if dialog is None or not dialog.is_mounted:
+            return
         task = str(screen.task_picker.select.value)
         hidden = self.blind.vote is not None
-        screen.stats_panel.show_stats(screen.session, screen.options.config, task, hidden=hidden)
+        dialog.panel.show_stats(screen.session, screen.options.config, task, hidden=hidden)

@@ -1,161 +1,116 @@
 """The main screen: the draft, the task, the answer columns, the keepers, the prompt line.
 
 A turn streams in one worker (`stream_turn`) that runs the engine, whose
-listener only posts messages: a reply `Began` (its LiveReply, which holds its
-deltas), a reply `Ended` (finished by the engine), `TurnDone`. A timer's
-`Frame` shows each stream's new deltas. The handlers below are the only code
-that touches the widgets; blind turns and keepers are plain helpers.
+listener only posts messages (streams.py): a reply `Began` (its LiveReply,
+which holds its deltas), a reply `Ended` (finished by the engine),
+`TurnDone`. A timer's `Frame` shows each stream's new deltas. The handlers
+below are the only code that touches the widgets; what may be sent
+(sending.py), blind turns (judging.py), keepers (keeping.py), the columns'
+models (columns_and_models.py) and drafts and sessions (drafts.py) are plain
+helpers.
+
+The keys are laid out for the way a writer goes: Tab goes draft, task, Run,
+each answer column, the follow-up line; ctrl+f jumps to the follow-up line,
+Left and Right move between columns, F7 picks a column's model. The footer
+shows what can be done now (Stop only while answers stream; only the vote
+while a blind vote waits), its most important keys first, so that they stay
+at 80 columns; the rest are in the palette (ctrl+p).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Select
+from textual.widgets import Select, Static
 
-from sparring.egress import EgressGate, EgressRequest, Refused, always, check_model
-from sparring.engine import LiveReply, TurnListener, run_turn
+from sparring.egress import EgressGate, always
+from sparring.engine import run_turn
 from sparring.errors import CannotSave, NewerFormat
-from sparring.figures import live_figures, thinking_progress
+from sparring.figures import live_figures
 from sparring.fitness import notes
 from sparring.language import detect
 from sparring.prompts import FREE_TEXT
+from sparring.providers import resolve
 from sparring.providers.local import LocalBackend  # light: llama_cpp loads on first use
 from sparring.sessions.model import Context, Reply, Session, Turn, make_title
 from sparring.sessions.saving import Saver
 from sparring.sessions.turns import follow_up_turn, heading, task_turn
 from sparring.tui.blind_mode import ANSWERING, VOTE_FIRST, VOTE_KEYS, BlindMode, blind_status
 from sparring.tui.options import AppOptions
+from sparring.tui.screens.columns_and_models import ColumnsAndModels
+from sparring.tui.screens.drafts import Drafts
 from sparring.tui.screens.judging import Judging
 from sparring.tui.screens.keeping import Keeping
-from sparring.tui.widgets.column import AnswerColumn
+from sparring.tui.screens.sending import Sending
+from sparring.tui.screens.streams import (
+    FIGURES_EVERY,
+    FRAME,
+    FRAME_BESIDE_EMBEDDED,
+    TICK,
+    AskEgress,
+    Began,
+    Ended,
+    Frame,
+    Notice,
+    ScreenListener,
+    Stream,
+    TurnDone,
+)
+from sparring.tui.widgets.column import AnswerColumn, Thread
 from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.context import ContextPane
 from sparring.tui.widgets.follow_up import FollowUpLine
+from sparring.tui.widgets.footer import Footer
 from sparring.tui.widgets.keepers import KeepersPane
 from sparring.tui.widgets.reply import STATUS_LINES, ItemList, ReplyView
-from sparring.tui.widgets.stats_panel import StatsPanel
 from sparring.tui.widgets.task import TaskPicker
 
 if TYPE_CHECKING:
-    from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
+    from sparring.tui.dialogs.stats import StatsScreen
 
-FRAME = 0.1  # seconds between redraws of the answers while they stream: each costs a layout
-# While the embedded model generates (in this process, on the same cores), the
-# answers are redrawn less often: each redraw takes CPU and the GIL from it.
-FRAME_BESIDE_EMBEDDED = 0.15
-TICK = 0.05  # the clock both frame rates are counted on
-FIGURES_EVERY = 0.25  # seconds between redraws of the live figures
-EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep"}
+__all__ = ["FRAME", "FRAME_BESIDE_EMBEDDED", "MainScreen"]
 
-
-@dataclass
-class Stream:
-    """A reply of the running turn, where it is shown, and how much of it is shown."""
-
-    reply: Reply
-    column: AnswerColumn
-    view: ReplyView
-    live: LiveReply | None = None  # the engine's, once the reply began
-    shown_parts: int = 0
-    shown_thinking: int = 0
-    ended: Reply | None = None  # the reply as the engine finished it
-    shown_ended: bool = False
-
-    def flush(self, now: float) -> None:
-        """Hand the view the deltas (and the thinking) that came since the last frame."""
-        live = self.live
-        if live is None:
-            return
-        if len(live.thinking_parts) != self.shown_thinking:
-            self.shown_thinking = len(live.thinking_parts)
-            text = "".join(live.thinking_parts) if self.view.thinking.expanded else ""
-            self.view.thinking.show(thinking_progress(live, now), text)
-        if len(live.parts) == self.shown_parts:
-            return
-        self.view.append("".join(live.parts[self.shown_parts :]))
-        self.shown_parts = len(live.parts)
-
-
-class ScreenListener(TurnListener):
-    """The engine's listener for one turn: it posts messages, and saves at checkpoints."""
-
-    def __init__(self, screen: MainScreen, turn_index: int) -> None:
-        self.screen = screen
-        self.turn_index = turn_index
-
-    def began(self, index: int, live: LiveReply) -> None:
-        self.screen.post_message(MainScreen.Began(self.turn_index, index, live))
-
-    def ended(self, index: int, reply: Reply) -> None:
-        self.screen.post_message(MainScreen.Ended(self.turn_index, index, reply))
-
-    def notice(self, text: str) -> None:
-        self.screen.post_message(MainScreen.Notice(text, "warning"))
-
-    def checkpoint(self) -> None:
-        self.screen.saver.save()
+EDITING_ACTIONS = {"run", "add_column", "remove_column", "open_file", "keep", "pick_model"}
+#: Actions that wait while answers stream (the footer hides them meanwhile).
+NOT_WHILE_RUNNING = {"run", "add_column", "remove_column", "open_file", "pick_model"}
+#: Below this width the draft panel folds away when a task runs, to give the answers room.
+NARROW = 100
+#: From this width the footer also shows the keys the palette holds at 80 columns.
+WIDE_FOOTER = 110
+#: Keys the footer shows only from WIDE_FOOTER columns on.
+WIDE_ONLY = {"toggle_draft", "open_file", "sessions"}
+VOTE_QUESTION = "Which is better?  a: A   b: B   t: tie   n: both bad"
 
 
 class MainScreen(Screen[None]):
     BINDINGS = [
-        Binding("f5", "run", "Run task", priority=True),
+        Binding("f5", "run", "Run", priority=True),
         Binding("escape", "stop", "Stop"),
         Binding("escape", "close", "Close"),
-        Binding("ctrl+o", "open_file", "Open file"),
-        Binding("ctrl+r", "sessions", "Sessions"),
-        Binding("f2", "add_column", "Add column"),
-        Binding("f3", "remove_column", "Drop column"),
-        Binding("f4", "keep", "Keep"),
-        Binding("f6", "cycle_think", "Think", show=False, priority=True),
-        Binding("f8", "toggle_blind", "Blind"),
-        Binding("f9", "toggle_stats", "Stats", show=False),
         *(Binding(key, f"vote('{key}')", label) for key, label in VOTE_KEYS.items()),
+        Binding("ctrl+f", "follow_up", "Follow"),
+        Binding("f7", "pick_model", "Model"),
+        Binding("f2", "add_column", "Add"),
+        Binding("f4", "keep", "Keep"),
+        Binding("f8", "toggle_blind", "Blind"),
+        Binding("f9", "toggle_stats", "Stats"),
+        Binding("ctrl+b", "toggle_draft", "Draft"),
+        Binding("ctrl+o", "open_file", "Open"),
+        Binding("ctrl+r", "sessions", "Sessions"),
+        # The app's own ctrl+q, bound here too so that the footer shows it before the
+        # palette's entries (app bindings come last, and fall off at 80 columns).
+        Binding("ctrl+q", "app.quit", "Quit", priority=True),
+        Binding("f3", "remove_column", "Drop column", show=False),
+        Binding("f6", "cycle_think", "Think", show=False, priority=True),
     ]
-
-    @dataclass
-    class Began(Message):
-        turn_index: int
-        reply_index: int
-        live: LiveReply
-
-    @dataclass
-    class Ended(Message):
-        turn_index: int
-        reply_index: int
-        reply: Reply
-
-    @dataclass
-    class TurnDone(Message):
-        turn_index: int
-
-    class Frame(Message):
-        """Time to redraw the streams; posted by a timer, handled in turn with the rest."""
-
-    @dataclass
-    class Notice(Message):
-        """Something a worker wants the writer to know."""
-
-        text: str
-        severity: str = "information"
-
-    @dataclass
-    class AskEgress(Message):
-        """The worker waits on `answer` until the writer allows (or refuses) sending."""
-
-        request: EgressRequest
-        answer: asyncio.Future[bool]
 
     def __init__(
         self,
@@ -168,6 +123,8 @@ class MainScreen(Screen[None]):
         task: str | None = None,
         read_only: bool = False,
         closable: bool = False,
+        open_path: Path | None = None,
+        run_at_once: bool = False,
     ) -> None:
         super().__init__()
         self.options = options
@@ -176,10 +133,14 @@ class MainScreen(Screen[None]):
         self.closable = closable
         self.initial_models = self.session.models or options.default_models(models)
         self.initial_task = self.session.task or task
+        #: A file to read into the draft once the screen is up (a new session on it).
+        self.open_path = open_path
+        self.run_at_once = run_at_once
         self.saver = Saver(self.session, self._report_save_failure)
-        confirm = always if options.privacy.allow_cloud else self._ask_egress
+        self.sending = Sending(self)
+        confirm = always if options.privacy.allow_cloud else self.sending.confirm_in_worker
         self.gate = EgressGate(self.session, confirm, options.config)
-        self._egress_screen: ConfirmEgressScreen | None = None
+        self.stats_screen: StatsScreen | None = None
         self.running_turn: int | None = None
         self.streams: list[Stream] = []
         self._ticker: Timer | None = None
@@ -187,8 +148,12 @@ class MainScreen(Screen[None]):
         self._drawn_at = 0.0
         self.judging = Judging(self)
         self.keeping = Keeping(self)
+        self.columns_and_models = ColumnsAndModels(self)
+        self.drafts = Drafts(self)
         #: The next run's thinking setting (F6); None: the task's, else each model's.
         self.think_setting: str | None = None
+        #: The writer folded or unfolded the draft panel: it stays as they left it.
+        self.draft_pinned = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -201,10 +166,10 @@ class MainScreen(Screen[None]):
                 )
                 yield TaskPicker(self.options.prompts, self.initial_task, read_only=self.read_only)
                 yield KeepersPane(self.session, read_only=self.read_only)
-                yield StatsPanel()
             yield AnswerColumns(self.initial_models, self.options.config, read_only=self.read_only)
+        yield Static(VOTE_QUESTION, id="vote")
         yield FollowUpLine(read_only=self.read_only)
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         if self.session.turns:
@@ -224,8 +189,18 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(column.follow)
         if self.read_only:
             self.columns[0].thread.focus()
+            if self.closable:
+                self.notify("A saved session, read-only: Escape goes back.")
         else:
             self.context_pane.text_area.focus()
+        if self.open_path is not None:
+            self.context_pane.read(self.open_path)
+        if self.run_at_once:
+            self.call_after_refresh(self.run_action, "run")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.footer.wide = event.size.width >= WIDE_FOOTER
+        self.footer.hidden_actions = set() if self.footer.wide else WIDE_ONLY
 
     # --- the parts -------------------------------------------------------
 
@@ -242,10 +217,6 @@ class MainScreen(Screen[None]):
         return self.query_one(KeepersPane)
 
     @property
-    def stats_panel(self) -> StatsPanel:
-        return self.query_one(StatsPanel)
-
-    @property
     def follow_up(self) -> FollowUpLine:
         return self.query_one(FollowUpLine)
 
@@ -258,19 +229,44 @@ class MainScreen(Screen[None]):
         return self.answer_columns.columns
 
     @property
+    def footer(self) -> Footer:
+        return self.query_one(Footer)
+
+    @property
+    def side(self) -> Vertical:
+        return self.query_one("#side", Vertical)
+
+    @property
+    def vote_question(self) -> Static:
+        return self.query_one("#vote", Static)
+
+    @property
     def blind(self) -> BlindMode:
         return self.judging.blind
 
-    # --- running a task or a follow-up --------------------------------------
+    # --- what can be done now ------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in EDITING_ACTIONS or action == "stop":
-            return not self.read_only
         if action == "close":
             return self.read_only and self.closable
         if action in ("toggle_blind", "vote"):
             return self.judging.allowed(action)
+        if self.judging.voting and action not in ("toggle_stats", "toggle_draft"):
+            return False  # the footer shows the vote alone
+        if action == "stop":
+            return not self.read_only and self.running_turn is not None
+        if self.running_turn is not None and action in NOT_WHILE_RUNNING:
+            return False
+        if action in EDITING_ACTIONS or action == "follow_up":
+            return not self.read_only
         return True
+
+    def state_changed(self) -> None:
+        """A turn began or ended, or a vote: the footer and the vote question follow."""
+        self.refresh_bindings()
+        self.vote_question.display = self.judging.voting
+
+    # --- running a task or a follow-up --------------------------------------
 
     async def action_run(self) -> None:
         if self._busy():
@@ -283,8 +279,12 @@ class MainScreen(Screen[None]):
             self.context_pane.text_area.focus()
             return
         if prompt.name == FREE_TEXT and not instruction:
-            self.notify("`ask` needs an instruction: type it under the task.")
+            self.notify("`ask` needs a question: type it under the task.")
             self.task_picker.instruction_input.focus()
+            return
+        if self.session.turns and context != self.session.context.text:
+            # One session, one draft: the earlier answers stay with the draft they answered.
+            self.new_session(context, self.context_pane.sources, run=True)
             return
         columns = self.columns
         if not self._distinct_models(columns):
@@ -299,7 +299,10 @@ class MainScreen(Screen[None]):
         self.session.title = self.session.title or make_title(prompt.name, context)
         models = [column.model for column in columns]
         turn = task_turn(prompt, context, models, instruction=instruction, think=self.think_setting)
-        await self._start(turn, columns, blind_run=self.judging.blind.armed)
+        self._send(turn, columns, blind_run=self.judging.blind.armed)
+
+    async def on_task_picker_run_pressed(self) -> None:
+        await self.run_action("run")
 
     async def on_follow_up_line_submitted(self, message: FollowUpLine.Submitted) -> None:
         if self.read_only or self._busy():
@@ -315,7 +318,7 @@ class MainScreen(Screen[None]):
             return
         models = [column.model for column in columns]
         self.follow_up.input.clear()
-        await self._start(follow_up_turn(self.session, message.text, models, message.to), columns)
+        self._send(follow_up_turn(self.session, message.text, models, message.to), columns)
 
     def _busy(self) -> bool:
         if self.running_turn is None and self.judging.blind.vote is not None:
@@ -328,40 +331,61 @@ class MainScreen(Screen[None]):
     def _distinct_models(self, columns: list[AnswerColumn]) -> bool:
         models = [column.model for column in columns if column.model]
         if len(models) != len(set(models)):
-            self.notify("Two columns name the same model; change one.", severity="warning")
+            self.notify("Two columns name the same model; change one (F7).", severity="warning")
             return False
         return True
 
+    def _send(self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False) -> None:
+        """Ask about the cloud first if need be, then start the turn."""
+        self.running_turn = -1  # nothing else starts while the question is open
+        models = [column.model for column in columns]
+
+        def start(declined: bool) -> None:
+            self.run_worker(self._start(turn, columns, blind_run=blind_run, declined=declined))
+
+        self.sending.ask_first(turn, models, start)
+
     async def _start(
-        self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False
+        self,
+        turn: Turn,
+        columns: list[AnswerColumn],
+        *,
+        blind_run: bool = False,
+        declined: bool = False,
     ) -> None:
         """Show a reply per column, refuse the models that cannot run, stream the rest."""
-        options = self.options
         self.session.turns.append(turn)
         turn_index = len(self.session.turns) - 1
         if blind_run:
             columns = self.judging.begin(turn_index, columns)
+        if self.size.width < NARROW and not self.draft_pinned and self.side.display:
+            self.side.display = False
+            self.notify("The draft is folded away to give the answers room: ctrl+b shows it.")
         asked, turn.replies = turn.replies, []
         refused: list[Reply] = []
         self.streams = []
         for reply, column in zip(asked, columns, strict=True):
             view = await column.add_reply(turn_index, reply.model, heading(turn), turn.output)
-            ref = check_model(reply.model, options.config, options.privacy)
-            if isinstance(ref, Refused):
-                refused.append(ref.as_reply())
-                await self._show_ended(column, view, refused[-1])
+            column.show_latest()
+            refusal = self.sending.refusal(reply.model, declined=declined)
+            if refusal is not None:
+                refused.append(refusal)
+                await self._show_ended(column, view, refusal)
                 continue
             turn.replies.append(reply)
-            if not blind_run:
+            if not blind_run:  # a note names the model, which a blind run hides
                 draft = self.session.context.text
-                view.note(notes(ref, turn.task, detect(draft), options.config))
+                config = self.options.config
+                ref = resolve(reply.model, config)  # it resolved: it was not refused
+                view.note(notes(ref, turn.task, detect(draft), config))
             view.start(ANSWERING if blind_run else STATUS_LINES["streaming"])
-            column.show_figures("")
+            column.clear_figures()
             self.streams.append(Stream(reply, column, view))
         self.running_turn = turn_index
+        self.state_changed()
         if self._ticker is not None:
             self._ticker.stop()
-        self._ticker = self.set_interval(TICK, lambda: self.post_message(self.Frame()))
+        self._ticker = self.set_interval(TICK, lambda: self.post_message(Frame()))
         self.stream_turn(turn_index, refused)
 
     @work(exclusive=True, group="turn", exit_on_error=False)
@@ -383,39 +407,24 @@ class MainScreen(Screen[None]):
                 if reply.status in ("streaming", "cancelled"):
                     reply.status = "error"
                     reply.error = f"unexpected failure: {error!r}"
-            self.post_message(self.Notice(f"A backend failed unexpectedly: {error!r}", "error"))
+            self.post_message(Notice(f"A backend failed unexpectedly: {error!r}", "error"))
         finally:
             turn.replies.extend(refused)
             self.saver.save()
-            self.post_message(self.TurnDone(turn_index))
+            self.post_message(TurnDone(turn_index))
 
-    async def _ask_egress(self, request: EgressRequest) -> bool:
-        """Called by the engine, in the worker: ask the writer through the screen."""
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.post_message(self.AskEgress(request, answer))
-        return await answer
+    def on_ask_egress(self, message: AskEgress) -> None:
+        self.sending.ask_late(message)
 
-    def on_main_screen_ask_egress(self, message: AskEgress) -> None:
-        from sparring.tui.dialogs.confirm_egress import ConfirmEgressScreen
-
-        def answered(send: bool | None) -> None:
-            self._egress_screen = None
-            if not message.answer.done():
-                message.answer.set_result(bool(send))
-
-        dialog = ConfirmEgressScreen(message.request)
-        self._egress_screen = dialog
-        self.app.push_screen(dialog, answered)
-
-    def on_main_screen_began(self, message: Began) -> None:
+    def on_began(self, message: Began) -> None:
         if message.turn_index == self.running_turn:
             self.streams[message.reply_index].live = message.live
 
-    def on_main_screen_ended(self, message: Ended) -> None:
+    def on_ended(self, message: Ended) -> None:
         if message.turn_index == self.running_turn:
             self.streams[message.reply_index].ended = message.reply
 
-    async def on_main_screen_turn_done(self, message: TurnDone) -> None:
+    async def on_turn_done(self, message: TurnDone) -> None:
         for stream in self.streams:
             stream.flush(time.monotonic())
             await self._show_ended(stream.column, stream.view, stream.ended or stream.reply)
@@ -431,12 +440,13 @@ class MainScreen(Screen[None]):
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
-        if self._egress_screen is not None:
-            # The turn was stopped while the question was open; it no longer needs an answer.
-            self._egress_screen.dismiss(False)
+        self.sending.turn_ended()
+        self.state_changed()
+        if self.judging.voting:
+            self.columns[0].thread.focus()  # out of any text field: a, b, t, n are the vote
         self.judging.refresh_stats()
 
-    async def on_main_screen_frame(self) -> None:
+    async def on_frame(self) -> None:
         """Show each stream's new text, and each reply that has ended.
 
         The live figures are redrawn a few times a second, not every frame.
@@ -464,7 +474,8 @@ class MainScreen(Screen[None]):
                 and stream.live is not None
                 and not self.judging.blind.hides(self.running_turn)
             ):
-                stream.column.show_figures(live_figures(stream.live, now, config))
+                width = stream.column.figures_width
+                stream.column.show_figures(live_figures(stream.live, now, config, width))
                 stream.column.follow()
 
     def redraw_interval(self) -> float:
@@ -490,12 +501,12 @@ class MainScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss()
 
-    def on_main_screen_notice(self, message: Notice) -> None:
+    def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
 
     def _report_save_failure(self, error: CannotSave | NewerFormat) -> None:
         text = error.one_line() if isinstance(error, CannotSave) else str(error)
-        self.post_message(self.Notice(f"Not saved: {text}. The session stays in memory.", "error"))
+        self.post_message(Notice(f"Not saved: {text}. The session stays in memory.", "error"))
 
     @work(group="save", exit_on_error=False)
     async def save_soon(self) -> None:
@@ -509,6 +520,28 @@ class MainScreen(Screen[None]):
         said = self.think_setting or "each task's or model's default"
         self.notify(f"Thinking for the next run: {said}.")
 
+    # --- moving around ---------------------------------------------------------
+
+    def action_follow_up(self) -> None:
+        self.follow_up.input.focus()
+
+    def action_toggle_draft(self) -> None:
+        """Fold the draft panel away (the answers take the width), or bring it back."""
+        self.draft_pinned = True
+        self.side.display = not self.side.display
+        if self.side.display:
+            self.context_pane.text_area.focus()
+
+    def action_focus_keepers(self) -> None:
+        self.side.display = True
+        self.keepers_pane.option_list.focus()
+
+    def on_thread_move(self, message: Thread.Move) -> None:
+        column = self.answer_columns.of(message.thread)
+        beside = self.answer_columns.beside(column, message.step) if column else None
+        if beside is not None:
+            beside.thread.focus()
+
     # --- blind turns, the vote and the stats (see judging.py) ---------------
 
     def action_toggle_blind(self) -> None:
@@ -516,9 +549,16 @@ class MainScreen(Screen[None]):
 
     def action_vote(self, key: str) -> None:
         self.judging.vote(key)
+        self.state_changed()
 
-    def action_toggle_stats(self) -> None:
-        self.stats_panel.toggle_class("shown")
+    async def action_toggle_stats(self) -> None:
+        from sparring.tui.dialogs.stats import StatsScreen
+
+        def closed(_result: None) -> None:
+            self.stats_screen = None
+
+        self.stats_screen = StatsScreen()
+        await self.app.push_screen(self.stats_screen, closed)
         self.judging.refresh_stats()
 
     @on(Select.Changed, "#task Select")
@@ -554,50 +594,37 @@ class MainScreen(Screen[None]):
         dialog = AskPathScreen("Export the keepers as Markdown to", message.default)
         self.app.push_screen(dialog, export)
 
-    # --- columns -----------------------------------------------------------
+    # --- columns and their models (see columns_and_models.py) -----------------
 
-    async def action_add_column(self) -> None:
-        if self._busy():
-            return
-        column = await self.answer_columns.add()
-        column.model_input.focus()
-        self._targets_changed()
+    def action_pick_model(self) -> None:
+        if not self._busy():
+            self.columns_and_models.pick_model()
+
+    def on_answer_column_pick_model(self, message: AnswerColumn.PickModel) -> None:
+        if not self._busy():
+            self.columns_and_models.pick_model(message.column)
+
+    def action_add_column(self) -> None:
+        if not self._busy():
+            self.columns_and_models.add_column()
 
     async def action_remove_column(self) -> None:
-        if self._busy():
-            return
-        columns = self.columns
-        if len(columns) == 1:
-            self.notify("The last column stays.")
-            return
-        column = self.answer_columns.of(self.focused) or columns[-1]
-        await column.remove()
-        self._targets_changed()
+        if not self._busy():
+            await self.columns_and_models.remove_column()
 
     def on_answer_column_model_changed(self, message: AnswerColumn.ModelChanged) -> None:
         self._targets_changed()
 
     def _targets_changed(self) -> None:
-        self.follow_up.set_targets(self.answer_columns.models)
+        self.columns_and_models.targets_changed()
 
-    # --- files and sessions --------------------------------------------------
+    # --- files and sessions (see drafts.py) -------------------------------------
 
     def action_open_file(self) -> None:
-        from sparring.tui.dialogs.open_file import OpenFileScreen
+        self.drafts.open_file()
 
-        def opened(path: Path | None) -> None:
-            if path is not None:
-                self.context_pane.read(path)
-
-        self.app.push_screen(OpenFileScreen(), opened)
+    def new_session(self, text: str, sources: list[str], *, run: bool = False) -> None:
+        self.drafts.new_session(text, sources, run=run)
 
     def action_sessions(self) -> None:
-        def chosen(session: Session | None) -> None:
-            if session is not None:
-                self.app.push_screen(
-                    MainScreen(self.options, session=session, read_only=True, closable=True)
-                )
-
-        from sparring.tui.dialogs.browser import SessionBrowser  # the catalog: on demand
-
-        self.app.push_screen(SessionBrowser(), chosen)
+        self.drafts.browse()

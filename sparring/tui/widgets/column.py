@@ -1,28 +1,81 @@
-"""An answer column: its model, where it runs, its thread of replies, its figures."""
+"""An answer column: its model, where it runs, its thread of replies, its figures.
+
+The model's name heads the column as a label (cut with an ellipsis when the
+column is narrow); a click on it, or F7, asks the screen for the model picker.
+The thread is the column's one scroll: replies, their items and their
+thinking scroll with it, and Tab stops at the thread, not at every reply in it
+(Enter or Down goes into the newest reply's items; Left and Right go to the
+next column).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.events import Click
 from textual.message import Message
-from textual.suggester import SuggestFromList
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
+from sparring.available import missing_key
 from sparring.config import Config
 from sparring.errors import SparringError
 from sparring.figures import short_figures, where_label
 from sparring.providers import expected_location, resolve
 from sparring.sessions.model import Reply
+from sparring.tui.hints import said
 from sparring.tui.widgets.reply import ReplyView
-from sparring.tui.widgets.visible_text import VISIBLE
 from sparring.visible import visible
 
+#: What an empty column says, so a new writer knows the next step.
+EMPTY = "F5 runs the task here. F7 picks another model, F2 adds one to compare."
 
-def known_model_names(config: Config) -> list[str]:
-    names = [config.default_model, *config.compare, *config.aliases, "local"]
-    return list(dict.fromkeys(name for name in names if name))
+
+class Thread(VerticalScroll):
+    """A column's replies: one scroll, one stop for Tab."""
+
+    BINDINGS = [
+        Binding("enter,down", "enter_items", "Items", show=False),
+        Binding("left", "column(-1)", "Previous column", show=False),
+        Binding("right", "column(1)", "Next column", show=False),
+    ]
+
+    @dataclass
+    class Move(Message):
+        """Go to the column `step` away (-1 left, 1 right)."""
+
+        thread: Thread
+        step: int
+
+    def allow_focus_children(self) -> bool:
+        """The items of a reply join the focus chain only once focus is inside the thread."""
+        focused = self.screen.focused
+        return focused is not None and focused is not self and self in focused.ancestors
+
+    def action_enter_items(self) -> None:
+        """Into the newest reply that has items; at the end of the thread, scroll down."""
+        lists = [view.item_list for view in self.query(ReplyView) if view.item_list.display]
+        if lists and self.scroll_y >= self.max_scroll_y:
+            lists[-1].focus()
+        else:
+            self.scroll_down()
+
+    def action_column(self, step: int) -> None:
+        self.post_message(self.Move(self, step))
+
+
+class ModelLabel(Static):
+    """The column's model: a click asks for the picker."""
+
+    @dataclass
+    class Clicked(Message):
+        label: ModelLabel
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.post_message(self.Clicked(self))
 
 
 class AnswerColumn(Vertical):
@@ -36,38 +89,43 @@ class AnswerColumn(Vertical):
         def control(self) -> AnswerColumn:
             return self.column
 
+    @dataclass
+    class PickModel(Message):
+        """The writer wants another model in this column (a click on its name)."""
+
+        column: AnswerColumn
+
     def __init__(self, model: str, config: Config, *, read_only: bool = False) -> None:
         super().__init__(classes="column")
-        self.initial_model = model
+        self._model = model
         self.config = config
         self.read_only = read_only
+        #: The reply whose figures the column shows, fitted again to a new width.
+        self.figures_of: Reply | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(
-            self.initial_model,
-            placeholder="model, e.g. local or ollama:qwen3:4b",
-            suggester=SuggestFromList(known_model_names(self.config), case_sensitive=False),
-            highlighter=VISIBLE,
-            disabled=self.read_only,
-            compact=True,
-            classes="model",
-        )
+        yield ModelLabel(visible(self._model) or "no model yet", markup=False, classes="model")
         yield Static("", markup=False, classes="blind-label")
-        yield Static(self._expected_where(self.initial_model), markup=False, classes="where")
-        yield VerticalScroll(classes="thread")
+        yield Static(self._expected_where(self._model), markup=False, classes="where")
+        with Thread(classes="thread"):
+            yield Static("" if self.read_only else EMPTY, markup=False, classes="empty")
         yield Static("", markup=False, classes="figures")
 
     @property
-    def model_input(self) -> Input:
-        return self.query_one(".model", Input)
-
-    @property
     def model(self) -> str:
-        return self.model_input.value.strip()
+        return self._model.strip()
+
+    def set_model(self, model: str) -> None:
+        """Show `model` in this column from the next run on."""
+        self._model = model
+        self.query_one(".model", Static).update(visible(model) or "no model yet")
+        if not self.has_class("blind"):
+            self.show_expected_where()
+        self.post_message(self.ModelChanged(self))
 
     @property
-    def thread(self) -> VerticalScroll:
-        return self.query_one(".thread", VerticalScroll)
+    def thread(self) -> Thread:
+        return self.query_one(".thread", Thread)
 
     @property
     def replies(self) -> list[ReplyView]:
@@ -80,6 +138,7 @@ class AnswerColumn(Vertical):
 
     async def add_reply(self, turn_index: int, model: str, heading: str, output: str) -> ReplyView:
         view = ReplyView(turn_index, model, heading, output)
+        self.thread.query(".empty").remove()
         await self.thread.mount(view)
         return view
 
@@ -92,10 +151,26 @@ class AnswerColumn(Vertical):
         if not self.thread.is_anchored and self.thread.max_scroll_y > 0:
             self.thread.anchor()
 
+    def show_latest(self) -> None:
+        """Bring the newest reply into view as it starts, wherever the writer had scrolled."""
+
+        def scroll() -> None:
+            thread = self.thread
+            if thread.max_scroll_y > 0:
+                thread.anchor(False)
+                thread.anchor()  # to the end, where the new reply is, and following it again
+
+        self.call_after_refresh(scroll)
+
+    def hide_before(self, turn_index: int | None) -> None:
+        """Hide the replies to turns before `turn_index` (a blind turn); None shows them all."""
+        for view in self.replies:
+            view.display = turn_index is None or view.turn_index >= turn_index
+
     def set_blind(self, label: str | None) -> None:
         """Head the column with `label` alone (a blind turn), or with its model again (None).
 
-        The model field, where it runs and the figures all tell the models apart.
+        The model's name, where it runs and the figures all tell the models apart.
         """
         blind = label is not None
         self.set_class(blind, "blind")
@@ -109,7 +184,8 @@ class AnswerColumn(Vertical):
 
     def show_reply(self, reply: Reply) -> None:
         """Head the column with how `reply` ended: where it ran, and its figures."""
-        self.show_figures(short_figures(reply))
+        self.figures_of = reply
+        self.show_figures(short_figures(reply, self.figures_width))
         if reply.backend:
             self.show_where(reply.location, reply.backend)
         else:
@@ -120,6 +196,16 @@ class AnswerColumn(Vertical):
         shown = f"{label} · {backend}" if backend else label
         self.query_one(".where", Static).update(visible(shown))
 
+    @property
+    def figures_width(self) -> int | None:
+        """The width the figures line has, once the column is laid out."""
+        width = self.query_one(".figures", Static).content_region.width
+        return width or None
+
+    def clear_figures(self) -> None:
+        self.figures_of = None
+        self.show_figures("")
+
     def show_figures(self, text: str) -> None:
         figures = self.query_one(".figures", Static)
         # A layout of the whole screen each time the live figures change (4 times a
@@ -128,16 +214,26 @@ class AnswerColumn(Vertical):
         fits = 0 < len(text) <= width and 0 < len(str(figures.content)) <= width
         figures.update(text, layout=not fits)
 
+    def on_resize(self) -> None:
+        """A new width: the last figures fitted to it again, once it is laid out."""
+        if self.figures_of is not None:
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self.figures_of is not None and not self.has_class("blind"):
+            self.show_figures(short_figures(self.figures_of, self.figures_width))
+
     def _expected_where(self, model: str) -> str:
         if not model.strip():
-            return "no model yet"
+            return "no model yet: F7 picks one"
         try:
-            return where_label(expected_location(resolve(model, self.config)))
+            location = where_label(expected_location(resolve(model, self.config)))
         except SparringError as error:
-            return visible(error.one_line())
+            return visible(said(error.one_line()))
+        needed = missing_key(model, self.config)
+        return f"{location} · needs {needed}" if needed else location
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_model_label_clicked(self, event: ModelLabel.Clicked) -> None:
         event.stop()
-        if not self.has_class("blind"):
-            self.query_one(".where", Static).update(self._expected_where(event.value))
-        self.post_message(self.ModelChanged(self))
+        if not self.read_only:
+            self.post_message(self.PickModel(self))

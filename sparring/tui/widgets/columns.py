@@ -38,14 +38,17 @@ class AnswerColumns(Horizontal):
         except NoMatches:
             return None
 
-    async def add(self) -> AnswerColumn:
-        """A new column, with the first model of the config not shown yet."""
-        config = self.config
-        used = set(self.models)
-        candidates = [*config.compare, *config.aliases, config.default_model, "local"]
-        column = AnswerColumn(next((name for name in candidates if name not in used), ""), config)
+    async def add(self, model: str) -> AnswerColumn:
+        """A new column, for `model`, at the right."""
+        column = AnswerColumn(model, self.config)
         await self.mount(column)
         return column
+
+    def beside(self, column: AnswerColumn, step: int) -> AnswerColumn | None:
+        """The column `step` places to the right of `column` (left when negative), if any."""
+        columns = self.columns
+        index = columns.index(column) + step
+        return columns[index] if 0 <= index < len(columns) else None
 
     async def mark_shared(self, turn_index: int) -> None:
         """Mark the items that two or more columns proposed in the same turn.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
@@ -15,6 +16,18 @@ from sparring.context import path_text, read_file
 from sparring.errors import SparringError
 from sparring.tui.widgets.visible_text import VisibleTextArea
 from sparring.visible import visible
+
+
+def _keys(binding: Binding | tuple[str, ...]) -> list[str]:
+    keys = binding.key if isinstance(binding, Binding) else binding[0]
+    return keys.split(",")
+
+
+class DraftArea(VisibleTextArea, inherit_bindings=False):
+    """The draft's text area, without F6 and F7 (select line, select all): those keys are
+    the app's (think, pick a model) wherever the focus is. shift+arrows still select."""
+
+    BINDINGS = [b for b in TextArea.BINDINGS if not {"f6", "f7"} & set(_keys(b))]
 
 
 class ContextPane(Vertical):
@@ -39,7 +52,7 @@ class ContextPane(Vertical):
         self.border_title = "Draft"
 
     def compose(self) -> ComposeResult:
-        yield VisibleTextArea(
+        yield DraftArea(
             self.initial_text,
             soft_wrap=True,
             read_only=self.read_only,

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Input, Select
 
 EVERY_COLUMN = ""
+PLACEHOLDER = "Follow up… (Enter sends; ctrl+f comes here)"
 
 
 class FollowUpLine(Horizontal):
@@ -27,16 +28,16 @@ class FollowUpLine(Horizontal):
         self.targets: list[str] = [EVERY_COLUMN]
 
     def compose(self) -> ComposeResult:
-        yield Select(
-            [("all columns", EVERY_COLUMN)],
-            value=EVERY_COLUMN,
-            allow_blank=False,
+        yield Input(
+            placeholder=PLACEHOLDER,
+            id="follow-up-text",
             disabled=self.read_only,
             compact=True,
         )
-        yield Input(
-            placeholder="Follow up… (Enter sends)",
-            id="follow-up-text",
+        yield Select(
+            [("to all columns", EVERY_COLUMN)],
+            value=EVERY_COLUMN,
+            allow_blank=False,
             disabled=self.read_only,
             compact=True,
         )
@@ -49,6 +50,13 @@ class FollowUpLine(Horizontal):
     def input(self) -> Input:
         return self.query_one(Input)
 
+    def on_descendant_focus(self) -> None:
+        # Said where the cursor is, so the writer knows where the keys go.
+        self.input.placeholder = "Type the follow-up; Enter sends it"
+
+    def on_descendant_blur(self) -> None:
+        self.input.placeholder = PLACEHOLDER
+
     def set_targets(self, models: list[str]) -> None:
         """Offer every column's model; keep the current choice if it is still there."""
         targets = [EVERY_COLUMN, *(model for model in dict.fromkeys(models) if model)]
@@ -57,7 +65,9 @@ class FollowUpLine(Horizontal):
         self.targets = targets
         current = self.target.value
         # Model names are shown as they are: Text, so a bracket is never read as markup.
-        options = [(Text(f"only {model}" if model else "all columns"), model) for model in targets]
+        options = [
+            (Text(f"only to {model}" if model else "to all columns"), model) for model in targets
+        ]
         with self.prevent(Select.Changed):
             self.target.set_options(options)
             self.target.value = current if current in targets else EVERY_COLUMN

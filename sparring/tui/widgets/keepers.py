@@ -29,9 +29,9 @@ NOTHING_KEPT = "No keepers yet: star an item with Enter, or keep a passage with 
 
 class KeepersPane(Vertical):
     BINDINGS = [
-        Binding("c", "copy", "Copy all"),
-        Binding("e", "export", "Export"),
-        Binding("delete,backspace", "remove", "Remove"),
+        Binding("c", "copy", "Copy all", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("delete,backspace", "remove", "Remove", show=False),
     ]
 
     class Changed(Message):
@@ -49,9 +49,14 @@ class KeepersPane(Vertical):
         severity: str = "information"
 
     def __init__(self, session: Session, *, read_only: bool = False) -> None:
+        # Out of the Tab order (draft, task, run, answers, follow-up): reached with
+        # the mouse or the palette's "Keepers".
         super().__init__(id="keepers")
+        self.can_focus_children = False
         self.session = session
         self.read_only = read_only
+        #: Model -> what to call it instead: A and B while a blind vote hides the names.
+        self.labels: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield OptionList(compact=True)
@@ -73,11 +78,18 @@ class KeepersPane(Vertical):
         self.option_list.set_options(
             Option(
                 Content.assemble(
-                    "★ ", visible(" ".join(k.text.split())), (f"  {visible(k.model)}", "dim")
+                    "★ ",
+                    visible(" ".join(k.text.split())),
+                    (f"  {visible(self.labels.get(k.model, k.model))}", "dim"),
                 )
             )
             for k in keepers
         )
+
+    def relabel(self, labels: dict[str, str]) -> None:
+        """Call the models by `labels` (A and B during a blind vote); {} for their names."""
+        self.labels = dict(labels)
+        self.show()
 
     def toggle(self, keeper: Keeper) -> None:
         if keeper in self.session.keepers:

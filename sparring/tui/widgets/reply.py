@@ -9,12 +9,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sparring.items import Item
 from sparring.sessions.model import Reply
+from sparring.tui.hints import said
 from sparring.tui.widgets.live_text import LiveText
 from sparring.tui.widgets.thinking import ThinkingView
 from sparring.visible import visible
@@ -36,22 +39,34 @@ def thought_line(reply: Reply) -> str:
 
 
 def status_line(reply: Reply) -> str:
-    """Empty for a whole answer; otherwise what happened and, for an error, its hint."""
+    """Empty for a whole answer; otherwise what happened and, for an error, its hint
+    (the TUI's way: a key, not a flag)."""
     if reply.status == "error":
-        return f"✗ {visible(reply.error or 'failed')}"
+        return f"✗ {said(visible(reply.error or 'failed'))}"
     if reply.status == "interrupted":
-        return f"⚠ cut off: {visible(reply.error or 'the answer ended early')}"
+        return f"⚠ cut off: {said(visible(reply.error or 'the answer ended early'))}"
     if reply.status == "cut":
-        return f"⚠ cut short: {visible(reply.error or 'the answer hit the token limit')}"
+        return f"⚠ cut short: {said(visible(reply.error or 'the answer hit the token limit'))}"
     if reply.status == "refused":
-        return f"⊘ refused: {visible(reply.error or 'the model declined to answer')}"
+        return f"⊘ refused: {said(visible(reply.error or 'the model declined to answer'))}"
     return STATUS_LINES.get(reply.status, "")
 
 
 class ItemList(OptionList):
-    """The items of a list reply. Enter, s or a click keeps the highlighted one (or lets go)."""
+    """The items of a list reply. Enter, s or a click keeps the highlighted one (or lets go).
 
-    BINDINGS = [Binding("s", "select", "Keep item")]
+    It has no scroll of its own: it is as tall as its items, and the column's
+    thread scrolls (PageUp, PageDown, Home and End move the thread, and the
+    highlighted item is kept in view there).
+    """
+
+    BINDINGS = [
+        Binding("s", "select", "Keep item", show=False),
+        Binding("pageup", "thread('page_up')", show=False),
+        Binding("pagedown", "thread('page_down')", show=False),
+        Binding("home", "thread('home')", show=False),
+        Binding("end", "thread('end')", show=False),
+    ]
 
     @dataclass
     class KeepToggled(Message):
@@ -82,13 +97,20 @@ class ItemList(OptionList):
         self.kept = self.kept if kept is None else kept
         self.shared = self.shared if shared is None else shared
         highlighted = self.highlighted
-        self.set_options(Option(self._prompt(index, item)) for index, item in enumerate(self.items))
-        if highlighted is not None and self.items:
-            self.highlighted = min(highlighted, len(self.items) - 1)
+        # Made before set_options, which clears the highlight the prompts mark.
+        options = [Option(self._prompt(index, item)) for index, item in enumerate(self.items)]
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(options)
+            if highlighted is not None and self.items:
+                self.highlighted = min(highlighted, len(self.items) - 1)
 
     def _prompt(self, index: int, item: Item) -> Content:
         star = "★ " if item.text in self.kept else "☆ "
+        # The highlighted idea is marked in text too, for terminals without colour.
+        focused = self.is_attached and self.screen.focused is self
+        cursor = "▸" if focused and index == self.highlighted else " "
         parts: list[str | tuple[str, str]] = [
+            (cursor, "bold"),
             (star, "$warning" if item.text in self.kept else ""),
             visible(item.text),
         ]
@@ -103,6 +125,50 @@ class ItemList(OptionList):
     def on_focus(self) -> None:
         if self.highlighted is None and self.option_count:
             self.highlighted = 0
+        self.show()
+
+    def on_blur(self) -> None:
+        self.show()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.show()
+
+    def _scroller(self) -> Widget | None:
+        node = self.parent
+        while isinstance(node, Widget) and not node.allow_vertical_scroll:
+            node = node.parent
+        return node if isinstance(node, Widget) else None
+
+    def action_thread(self, how: str) -> None:
+        """Move the thread (the column's one scroll) a page, or to its start or end."""
+        scroller = self._scroller()
+        if scroller is not None:
+            move = {
+                "page_up": scroller.scroll_page_up,
+                "page_down": scroller.scroll_page_down,
+                "home": scroller.scroll_home,
+                "end": scroller.scroll_end,
+            }[how]
+            move(animate=False)
+
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """Keep the highlighted item in view by scrolling the thread, not this list.
+
+        Reads where the option is from OptionList's own line map (`_index_to_line`,
+        `_heights`), as OptionList.scroll_to_highlight does; Textual is pinned.
+        """
+        scroller = self._scroller()
+        highlighted = self.highlighted
+        if scroller is None or highlighted is None or not self.is_mounted:
+            return
+        self._update_lines()
+        line = self._index_to_line.get(highlighted)
+        if line is None:
+            return
+        top_in_thread = self.region.y - scroller.region.y + round(scroller.scroll_y)
+        region = Region(0, top_in_thread + line, self.size.width, self._heights[highlighted])
+        scroller.scroll_to_region(region, animate=False, top=top, immediate=True)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -30,7 +30,7 @@ LOADING = "…"
 
 
 def model_line(figures: ModelFigures) -> str:
-    """`small (local): 0.40 keepers/answer · ttft 0.25s · 30 tok/s · free`."""
+    """`local:SmolLM2… (as small) · local: 0.40 keepers/answer · ttft 0.25s · 30 tok/s · free`."""
     parts = []
     per_answer = figures.keepers_per_answer
     parts.append(f"{per_answer:.2f} keepers/answer" if per_answer is not None else "no answers")
@@ -40,7 +40,7 @@ def model_line(figures: ModelFigures) -> str:
         parts.append(f"{figures.median_tokens_per_second:.0f} tok/s")
     location = figures.location
     parts.append(money(None if figures.unpriced else figures.cost, location))
-    return f"{figures.model} ({location}): " + " · ".join(parts)
+    return f"{figures.label} · {location}: " + " · ".join(parts)
 
 
 def session_lines(stats: Stats) -> list[str]:
@@ -54,7 +54,7 @@ def session_lines(stats: Stats) -> list[str]:
 
 
 class StatsPanel(Vertical):
-    """Hidden until toggled (F9); refreshed by the screen after each turn and task change."""
+    """This session's figures and the task's recommendation; the stats dialog (F9) holds it."""
 
     @dataclass
     class Recommended(Message):
@@ -63,16 +63,11 @@ class StatsPanel(Vertical):
 
     def __init__(self) -> None:
         super().__init__(id="stats")
-        self.border_title = "Stats"
         self.shown_task = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", markup=False, classes="session-figures")
         yield Static("", markup=False, classes="recommendation")
-
-    @property
-    def shown(self) -> bool:
-        return self.has_class("shown")
 
     @property
     def session_figures(self) -> Static:
@@ -84,8 +79,6 @@ class StatsPanel(Vertical):
 
     def show_stats(self, session: Session, config: Config, task: str, *, hidden: bool) -> None:
         """Redraw for `session` and `task`; `hidden` while a blind vote is still to be cast."""
-        if not self.shown:
-            return
         from sparring.judging.stats import for_session  # only once the panel is opened (F9)
 
         lines = [HIDDEN] if hidden else session_lines(for_session(session, config))
