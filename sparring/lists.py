@@ -86,7 +86,9 @@ class _Lines:
     def feed(self, text: str) -> None:
         self.open += text
         *whole, self.open = self.open.split("\n")
-        new = [item for line in whole for item in items_module.parse_items(line, quoted=self.quoted)]
+        new = [
+            item for line in whole for item in items_module.parse_items(line, quoted=self.quoted)
+        ]
         if new:
             self.texts.extend(new)
             self.distinct = len(items_module.fold(self.texts))

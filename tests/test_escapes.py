@@ -152,9 +152,7 @@ class TestTheCommandLine:
         screen.assert_nothing_obeyed(shown)
 
     def test_two_answers_side_by_side(self, watched: Run, ollama: FakeOllama) -> None:
-        ollama.script(
-            Reply(chunks=[f"1. one {HOSTILE}\n"]), Reply(chunks=[f"1. two {HOSTILE}\n"])
-        )
+        ollama.script(Reply(chunks=[f"1. one {HOSTILE}\n"]), Reply(chunks=[f"1. two {HOSTILE}\n"]))
         command = sparring_command(
             "headlines", "-m", "ollama:qwen3:4b", "--vs", "ollama:llama3.2:1b"
         )

@@ -229,3 +229,22 @@ class TestBlindVoteInATerminal:
         assert "B is better" in done
         [session] = sessions(sparring_home)
         assert session.votes[0].choice == "B"
+
+
+def test_what_arrived_but_was_not_yet_printed_is_printed_after_a_signal() -> None:
+    # Found by CI (tests/test_signals.py): Ctrl-C landed after a piece of text reached the
+    # reply and before the listener printed it; the session kept "sentence", stdout "sent".
+    import io
+
+    from sparring.cli.pipe import Output, PipeOptions, _print_result
+    from sparring.sessions.model import Reply as SavedReply
+    from sparring.sessions.model import Turn
+
+    turn = Turn(
+        task="ask", user="?", replies=[SavedReply(model="local", text="the first sentence")]
+    )
+    stream = io.StringIO()
+    _print_result(
+        Session(turns=[turn]), turn, PipeOptions(), Output(stream), side_by_side=False, printed=14
+    )
+    assert stream.getvalue() == "ence\n"

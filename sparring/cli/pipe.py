@@ -193,6 +193,8 @@ class PipeListener(engine.TurnListener):
         self.status = status
         self.show_thinking = show_thinking and is_terminal(sys.stderr)
         self.thinking_shown = False
+        #: How much of the one answer has been written to stdout (`single`).
+        self.printed = 0
 
     def thinking(self, index: int, text: str) -> None:
         lifecycle.release_gc()
@@ -228,6 +230,7 @@ class PipeListener(engine.TurnListener):
             if self.status is not None and self.out.terminal:
                 self.status.stop()  # the answer starts on this terminal
             self.out.write(text)
+            self.printed += len(text)
 
     def ended(self, index: int, reply: Reply) -> None:
         self._end_thinking()
@@ -304,7 +307,8 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
     session.writer = 0
     saver()
     if vote is None:
-        _print_result(session, turn, options, out, side_by_side=side_by_side, streamed=streams)
+        printed = listener.printed if streams else None
+        _print_result(session, turn, options, out, side_by_side=side_by_side, printed=printed)
         if turn.output == "list" and not options.as_json:
             if len(turn.replies) == 1 and (summary := item_summary(turn.replies[0], turn.count)):
                 warn(summary)
@@ -365,8 +369,9 @@ def _print_result(
     out: Output,
     *,
     side_by_side: bool,
-    streamed: bool,
+    printed: int | None,
 ) -> None:
+    """The answer as a whole, unless it streamed (`printed`: how much of it did)."""
     if options.as_json:
         document = json_document(session, turn, saved=options.save)
         out.write(json_visible(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
@@ -374,8 +379,11 @@ def _print_result(
         return  # the view printed the answers
     elif len(turn.replies) > 1:
         out.write("\n".join(block(reply, turn.count, raw=options.raw) for reply in turn.replies))
-    elif streamed:
+    elif printed is not None:
         text = turn.replies[0].text
+        # A signal can land between the text's arrival and its printing: what was
+        # saved is printed too, so stdout and the session hold the same answer.
+        out.write(text[printed:])
         if text and not text.endswith("\n"):
             out.write("\n")
     else:
