@@ -73,18 +73,21 @@ def paragraph_of(draft: str, position: int) -> int:
     return len(re.findall(r"\n\s*\n", draft[:position])) + 1
 
 
-def pin(items: list[Item], draft: str) -> None:
-    """Take each item's quote off its text and find it in the draft."""
+def pin(items: list[Item], draft: str, span: tuple[int, int] | None = None) -> None:
+    """Take each item's quote off its text and find it in the draft, or in `span` of it
+    (the part of a long draft the model was sent: a quote from elsewhere is not its own)."""
+    start, end = span if span is not None else (0, len(draft))
+    region = draft[start:end]
     for item in items:
         text, quote = split_quote(item.text)
         if not quote:
             continue
         item.text = text
         item.quote = quote
-        anchor = find(quote, draft)
+        anchor = find(quote, region)
         if anchor is not None:
-            item.anchor = (anchor.start, anchor.end)
-            item.paragraph = anchor.paragraph
+            item.anchor = (start + anchor.start, start + anchor.end)
+            item.paragraph = paragraph_of(draft, start + anchor.start)
 
 
 def same_passage(left: Item, right: Item) -> bool:
@@ -108,6 +111,13 @@ def shared_passages(answers: list[tuple[str, list[Item]]]) -> list[dict[int, lis
                     if right_model not in models:
                         models.append(right_model)
     return shared
+
+
+def pin_text(item: Item) -> str:
+    """`¶3 "the passage"`: where in the draft an item points; `unanchored "..."` when the
+    quote is not in the draft."""
+    where = f"¶{item.paragraph}" if item.anchor is not None else "unanchored"
+    return f'{where} "{item.quote}"'
 
 
 def anchored_share(items: list[Item]) -> tuple[int, int]:

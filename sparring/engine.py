@@ -252,6 +252,7 @@ async def run_turn(
         draft_language,
         session.context.text if turn.anchor else None,
         turn.section or (f"part {turn.part}" if turn.parts else ""),
+        turn.span,
     )
     turn_index = session.turns.index(turn) if turn in session.turns else -1
     # A blind turn holds both answers to the same form, or the form would tell them apart.
@@ -424,10 +425,13 @@ class ItemMarks:
     #: The draft the items' quotes are looked for in; None when the task asks for none.
     draft: str | None = None
     section: str = ""
+    #: The part of the draft the model was sent, if it was sent a part: quotes are
+    #: looked for there.
+    span: tuple[int, int] | None = None
 
     def apply(self, items: list[items_module.Item]) -> None:
         if self.draft is not None:
-            anchors.pin(items, self.draft)
+            anchors.pin(items, self.draft, self.span)
         if self.draft_language is not None:
             mark_languages(items, self.draft_language)
         for item in items:

@@ -30,6 +30,8 @@ class Part:
     total: int
     title: str
     text: str
+    #: Where the part begins in the draft: the parts, joined, are the draft.
+    start: int = 0
 
     @property
     def label(self) -> str:
@@ -57,10 +59,12 @@ def split(draft: str, budget: int) -> list[Part]:
         for index, chunk in enumerate(chunks, start=1):
             pieces.append((f"{title} ({index}/{len(chunks)})" if title else "", chunk))
     merged = _merge(pieces, budget)
-    return [
-        Part(number, len(merged), title, text)
-        for number, (title, text) in enumerate(merged, start=1)
-    ]
+    parts = []
+    start = 0
+    for number, (title, text) in enumerate(merged, start=1):
+        parts.append(Part(number, len(merged), title, text, start))
+        start += len(text)
+    return parts
 
 
 def _sections(draft: str) -> list[tuple[str, str]]:

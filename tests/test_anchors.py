@@ -114,6 +114,21 @@ class TestPinning:
         )
         assert (bare.quote, bare.anchor, bare.unanchored) == ("", None, False)
 
+    def test_an_item_of_one_part_is_pinned_in_that_part(self) -> None:
+        # A long draft sent in parts: a passage the draft says twice is the part's own, and
+        # a quote from another part is not what the model was sent.
+        draft = DRAFT + "\nThe cost is small: a few signs and some bollards. Or so they say.\n"
+        second = len(DRAFT)
+        [repeated, elsewhere] = [
+            Item('"a few signs and some bollards" - Bollards are not free'),
+            Item('"traffic deaths fell to zero" - One town is not evidence'),
+        ]
+        anchors.pin([repeated, elsewhere], draft, (second, len(draft)))
+        assert repeated.anchor is not None and repeated.anchor[0] > second
+        assert draft[repeated.anchor[0] : repeated.anchor[1]] == "a few signs and some bollards"
+        assert repeated.paragraph == 5  # counted in the whole draft
+        assert elsewhere.unanchored
+
     def test_items_of_two_models_on_one_passage_are_marked_shared(self) -> None:
         left = [Item("a"), Item("b")]
         right = [Item("c")]

@@ -36,6 +36,7 @@ class TestSplitting:
         draft = long_draft()
         parts = sections.split(draft, budget)
         assert "".join(part.text for part in parts) == draft
+        assert all(draft[part.start :].startswith(part.text) for part in parts)
         assert all(sections.tokens(part.text) <= budget for part in parts)
         assert [part.number for part in parts] == list(range(1, len(parts) + 1))
         assert {part.total for part in parts} == {len(parts)}
@@ -59,6 +60,7 @@ class TestSplitting:
         parts = sections.split(draft, budget=200)
         assert len(parts) > 1
         assert "".join(part.text for part in parts) == draft
+        assert all(draft[part.start :].startswith(part.text) for part in parts)
         assert all(part.text.rstrip().endswith(".") for part in parts)
 
     def test_small_sections_are_run_together(self) -> None:

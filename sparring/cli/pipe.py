@@ -54,6 +54,9 @@ class PipeOptions:
     blind: bool = False  # two answers as A and B, then a vote
     show_thinking: bool = True  # on stderr, dimmed, when stderr is a terminal
     raw: bool = False  # a list task's reply as written, not its folded items
+    #: The turn's answer is printed here; False when the caller prints it (a part of
+    #: a long draft, see parts.py): then only the status and the errors are.
+    show: bool = True
 
 
 @dataclass
@@ -68,6 +71,7 @@ class PipeRequest:
     think: str | None = None  # the run's thinking setting; None: the task's or the model's
     seed: int | None = None  # None: a new one
     free: bool = False  # list answers as the models write them, not held to the count
+    sections: bool = False  # a draft longer than the models' window: part by part (parts.py)
     options: PipeOptions = field(default_factory=PipeOptions)
 
 
@@ -245,6 +249,12 @@ class PipeListener(engine.TurnListener):
 
 
 def run(request: PipeRequest, config: Config) -> int:
+    if request.sections:
+        from sparring.cli import parts
+
+        turns = parts.part_turns(request, config)
+        if len(turns) > 1:
+            return parts.run_parts(request, turns, config)
     session, turn = build_session(request)
     return run_in_session(session, turn, request.options, config)
 
@@ -257,9 +267,10 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
     saver = session_saver(session, enabled=options.save)
     out = Output(sys.stdout)
     several = len(turn.replies) > 1
-    side_by_side = several and not options.as_json and is_terminal(sys.stdout)
+    shown = options.show and not options.as_json
+    side_by_side = several and shown and is_terminal(sys.stdout)
     # A list is printed folded, once it is whole; a text streams as it comes.
-    streams = not several and not options.as_json and (turn.output != "list" or options.raw)
+    streams = not several and shown and (turn.output != "list" or options.raw)
     view: SideBySide | None = None
     status: StatusLine | None = None
     if side_by_side:
@@ -280,7 +291,7 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
     )
     gate = EgressGate(session, confirm, config)
 
-    if not options.blind:  # a note names the model, which a blind run hides
+    if not options.blind and options.show:  # a note names the model, which a blind run hides
         models = [reply.model for reply in turn.replies]
         for note in turn_notes(models, turn.task, session.context.text, config):
             warn(f"note: {note}")
@@ -306,7 +317,7 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
             status.stop()
     session.writer = 0
     saver()
-    if vote is None:
+    if vote is None and options.show:
         printed = listener.printed if streams else None
         _print_result(session, turn, options, out, side_by_side=side_by_side, printed=printed)
         if turn.output == "list" and not options.as_json:
@@ -315,7 +326,7 @@ def run_in_session(session: Session, turn: Turn, options: PipeOptions, config: C
             for note in {caveat(reply.model, config) for reply in turn.replies if reply.items}:
                 if note:
                     warn(f"note: {note}")
-    else:
+    elif vote is not None:
         _print_blind(session, turn, vote, options, out, side_by_side)
         if not interrupted:
             read_again = view.page if view is not None and not view.fits() else None

@@ -17,9 +17,11 @@ def turn_title(turn: Turn) -> str:
     if turn.task == FOLLOW_UP:
         target = f" → {turn.to}" if turn.to else ""
         return f"follow-up{target}: {' '.join(turn.user.split())}"
+    part = f" · part {turn.part}/{turn.parts}" if turn.parts else ""
+    section = f" · {turn.section}" if turn.section else ""
     if turn.instruction:
-        return f"{turn.task}: {turn.instruction}"
-    return turn.task
+        return f"{turn.task}{part}{section}: {turn.instruction}"
+    return f"{turn.task}{part}{section}"
 
 
 def vote_of(session: Session, turn_index: int) -> Vote | None:
@@ -75,7 +77,7 @@ def to_markdown(session: Session) -> str:
                 lines += [f"*{figures_line(reply)}*", ""]
                 if reply.thinking:
                     lines += _thinking_block(reply)
-            lines += [reply.text.rstrip() or "(no answer)", ""]
+            lines += [_answer(reply), ""]
             for note in (
                 item_summary(reply, turn.count),
                 "" if hidden(vote) else status_note(reply),
@@ -88,6 +90,21 @@ def to_markdown(session: Session) -> str:
         lines += ["## Keepers", ""]
         lines += [f"- {keeper_line(session, keeper)}" for keeper in session.keepers]
         lines.append("")
+    return "\n".join(lines)
+
+
+def _answer(reply: Reply) -> str:
+    """The reply as written; a list whose items quote the draft, as its items, each with
+    its passage and paragraph (or "unanchored")."""
+    if not any(item.quote for item in reply.items):
+        return reply.text.rstrip() or "(no answer)"
+    from sparring.anchors import pin_text
+
+    lines = []
+    for number, item in enumerate(reply.items, 1):
+        lines.append(f"{number}. {item.text}")
+        if item.quote:
+            lines.append(f"   *{pin_text(item)}*")
     return "\n".join(lines)
 
 

@@ -110,6 +110,9 @@ class Turn:
     part: int = 0
     parts: int = 0
     section: str = ""
+    #: Where the part is in the draft, [start, end): its items' quotes are looked for
+    #: there. Known while the turn runs; not saved (the items keep where they point).
+    span: tuple[int, int] | None = field(default=None, compare=False)
     replies: list[Reply] = field(default_factory=list)
     created: str = field(default_factory=now)
 

@@ -67,6 +67,7 @@ def task_turn(
         part=part.number if part is not None else 0,
         parts=part.total if part is not None else 0,
         section=part.title if part is not None else "",
+        span=(part.start, part.start + len(part.text)) if part is not None else None,
         replies=[Reply(model=model) for model in models],
     )
 

@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print a list task's reply as the model wrote it, not the folded list",
     )
+    parser.add_argument(
+        "--sections",
+        action="store_true",
+        help="a draft longer than the model's window: ask about it part by part (split at "
+        "headings, then paragraphs) and fold the items across the parts",
+    )
     add_run_flags(parser)
     parser.add_argument("--no-save", action="store_true", help="do not save a session")
     add_privacy_flags(parser)
@@ -193,6 +199,7 @@ def run(argv: list[str], *, whole_process: bool = False) -> int:
             think=options.think,
             seed=options.seed,
             free=options.free,
+            sections=options.sections,
             options=pipe_options(options, privacy),
         ),
         config,
