@@ -49,6 +49,7 @@ from sparring.tui.screens.columns_and_models import ColumnsAndModels
 from sparring.tui.screens.drafts import Drafts
 from sparring.tui.screens.judging import Judging
 from sparring.tui.screens.keeping import Keeping
+from sparring.tui.screens.long_drafts import LongDrafts, Planned, Task
 from sparring.tui.screens.sending import Sending
 from sparring.tui.screens.streams import (
     FIGURES_EVERY,
@@ -150,6 +151,7 @@ class MainScreen(Screen[None]):
         self.keeping = Keeping(self)
         self.columns_and_models = ColumnsAndModels(self)
         self.drafts = Drafts(self)
+        self.long_drafts = LongDrafts(self)
         #: The next run's thinking setting (F6); None: the task's, else each model's.
         self.think_setting: str | None = None
         #: The writer folded or unfolded the draft panel: it stays as they left it.
@@ -299,7 +301,8 @@ class MainScreen(Screen[None]):
         self.session.title = self.session.title or make_title(prompt.name, context)
         models = [column.model for column in columns]
         turn = task_turn(prompt, context, models, instruction=instruction, think=self.think_setting)
-        self._send(turn, columns, blind_run=self.judging.blind.armed)
+        task = Task(prompt, context, instruction, self.think_setting)
+        self._send(turn, columns, blind_run=self.judging.blind.armed, task=task)
 
     async def on_task_picker_run_pressed(self) -> None:
         await self.run_action("run")
@@ -335,17 +338,28 @@ class MainScreen(Screen[None]):
             return False
         return True
 
-    def _send(self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False) -> None:
-        """Ask about the cloud first if need be, then start the turn."""
+    def _send(
+        self,
+        turn: Turn,
+        columns: list[AnswerColumn],
+        *,
+        blind_run: bool = False,
+        task: Task | None = None,
+    ) -> None:
+        """Ask about the cloud first if need be, then start the turn: a task's in sections
+        when the draft does not fit (see long_drafts.py)."""
         self.running_turn = -1  # nothing else starts while the question is open
         models = [column.model for column in columns]
 
         def start(declined: bool) -> None:
-            self.run_worker(self._start(turn, columns, blind_run=blind_run, declined=declined))
+            if task is not None and not blind_run:
+                self.long_drafts.plan(task, turn, columns, declined)
+                return
+            self.run_worker(self.start_turn(turn, columns, blind_run=blind_run, declined=declined))
 
         self.sending.ask_first(turn, models, start)
 
-    async def _start(
+    async def start_turn(
         self,
         turn: Turn,
         columns: list[AnswerColumn],
@@ -436,11 +450,16 @@ class MainScreen(Screen[None]):
         for stream in self.streams:
             self.call_after_refresh(stream.column.follow)
         self.streams = []
-        self.running_turn = None
+        next_part = self.long_drafts.next_part()
+        # -1 holds the next part's place: nothing else starts in between.
+        self.running_turn = None if next_part is None else -1
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
         self.sending.turn_ended()
+        if next_part is not None:
+            await self.long_drafts.run_next(next_part)
+            return
         self.state_changed()
         if self.judging.voting:
             self.columns[0].thread.focus()  # out of any text field: a, b, t, n are the vote
@@ -495,8 +514,13 @@ class MainScreen(Screen[None]):
             column.show_reply(reply)
 
     def action_stop(self) -> None:
-        """Cancel the streams in flight; what they said so far stays."""
+        """Cancel the streams in flight, and the parts of a long draft not yet run; what
+        they said so far stays."""
+        self.long_drafts.stop()
         self.workers.cancel_group(self, "turn")
+
+    def on_planned(self, message: Planned) -> None:
+        self.long_drafts.planned(message)
 
     def action_close(self) -> None:
         self.dismiss()
