@@ -50,6 +50,7 @@ from sparring.tui.screens.drafts import Drafts
 from sparring.tui.screens.judging import Judging
 from sparring.tui.screens.keeping import Keeping
 from sparring.tui.screens.long_drafts import LongDrafts, Planned, Task
+from sparring.tui.screens.pins import Pins
 from sparring.tui.screens.sending import Sending
 from sparring.tui.screens.streams import (
     FIGURES_EVERY,
@@ -88,6 +89,10 @@ NARROW = 100
 WIDE_FOOTER = 110
 #: Keys the footer shows only from WIDE_FOOTER columns on.
 WIDE_ONLY = {"toggle_draft", "open_file", "sessions"}
+#: From this width the footer also shows ctrl+g (from an item to its passage): below it,
+#: with every other key shown, Quit would fall off the right edge.
+WIDEST_FOOTER = 120
+WIDEST_ONLY = {"passage"}
 VOTE_QUESTION = "Which is better?  a: A   b: B   t: tie   n: both bad"
 
 
@@ -101,6 +106,7 @@ class MainScreen(Screen[None]):
         Binding("f7", "pick_model", "Model"),
         Binding("f2", "add_column", "Add"),
         Binding("f4", "keep", "Keep"),
+        Binding("ctrl+g", "passage", "Passage"),
         Binding("f8", "toggle_blind", "Blind"),
         Binding("f9", "toggle_stats", "Stats"),
         Binding("ctrl+b", "toggle_draft", "Draft"),
@@ -152,6 +158,7 @@ class MainScreen(Screen[None]):
         self.columns_and_models = ColumnsAndModels(self)
         self.drafts = Drafts(self)
         self.long_drafts = LongDrafts(self)
+        self.pins = Pins(self)
         #: The next run's thinking setting (F6); None: the task's, else each model's.
         self.think_setting: str | None = None
         #: The writer folded or unfolded the draft panel: it stays as they left it.
@@ -201,8 +208,10 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(self.run_action, "run")
 
     def on_resize(self, event: events.Resize) -> None:
-        self.footer.wide = event.size.width >= WIDE_FOOTER
-        self.footer.hidden_actions = set() if self.footer.wide else WIDE_ONLY
+        width = event.size.width
+        self.footer.wide = width >= WIDE_FOOTER
+        hidden = set() if self.footer.wide else set(WIDE_ONLY)
+        self.footer.hidden_actions = hidden if width >= WIDEST_FOOTER else hidden | WIDEST_ONLY
 
     # --- the parts -------------------------------------------------------
 
@@ -257,6 +266,8 @@ class MainScreen(Screen[None]):
             return False  # the footer shows the vote alone
         if action == "stop":
             return not self.read_only and self.running_turn is not None
+        if action == "passage":
+            return self.pins.can_jump()
         if self.running_turn is not None and action in NOT_WHILE_RUNNING:
             return False
         if action in EDITING_ACTIONS or action == "follow_up":
@@ -588,6 +599,15 @@ class MainScreen(Screen[None]):
     @on(Select.Changed, "#task Select")
     def task_changed(self) -> None:
         self.judging.refresh_stats()
+
+    # --- findings pinned to the draft (see pins.py) ---------------------------
+
+    def on_item_list_pointed(self, message: ItemList.Pointed) -> None:
+        self.pins.show(message.item_list, message.item)
+        self.refresh_bindings()
+
+    def action_passage(self) -> None:
+        self.pins.jump()
 
     # --- keepers (see keeping.py) --------------------------------------------
 
