@@ -165,6 +165,48 @@ class TestRunningTheParts:
             assert turn.replies[0].status == "cancelled"
 
 
+class TestABookChapter:
+    async def test_a_12000_word_draft_gets_answers_for_every_section_tagged_by_section(
+        self,
+    ) -> None:
+        titles = [f"Chapter part {number}" for number in range(1, 13)]
+        sentences = [
+            [f"Point {s}.{i} weighs the matter of section {s} in plain words." for i in range(100)]
+            for s in range(1, 13)
+        ]
+        draft = "".join(
+            f"# {title}\n\n" + " ".join(lines) + "\n\n"
+            for title, lines in zip(titles, sentences, strict=True)
+        )
+        assert len(draft.split()) >= 12_000
+        room = 3000
+        parts = section_turns(load_all()["counter"], draft, ["small"], room)
+        assert [turn.section for turn in parts] == titles
+        replies = [
+            Script([f'1. "{lines[7][:-1]}" - says who?\n2. Too long.\n']) for lines in sentences
+        ]
+        config = fakes.config()
+        config = dataclasses.replace(
+            config, models={"small": ModelSettings(context=config.max_tokens + room)}
+        )
+        backends = FakeBackends(
+            {"small": replies, "flagship": Script(["1. Fine.\n"], location="cloud")}
+        )
+        app = make_app(backends, config=config, context=draft, task="counter")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f5")
+            await until(pilot, lambda: isinstance(app.screen, SectionsScreen))
+            await pilot.press("s")
+            screen = main(app)
+            await until(pilot, lambda: len(screen.session.turns) == 12 and idle(app)(), 60)
+            assert headings(app, 0)[-1] == "counter · part 12/12 · Chapter part 12"
+            for turn, title, lines in zip(screen.session.turns, titles, sentences, strict=True):
+                small = turn.replies[0]
+                assert small.status == "ok" and {item.section for item in small.items} == {title}
+                start, end = small.items[0].anchor  # type: ignore[misc]
+                assert draft[start:end] == lines[7][:-1]
+
+
 def view_text(app: SparringApp) -> str:
     return main(app).columns[0].replies[-1].text
 
