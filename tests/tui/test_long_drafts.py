@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from sparring.config import ModelSettings
+from sparring.config import Config, ModelSettings
 from sparring.errors import ContextTooLong
 from sparring.prompts import load_all
+from sparring.providers import ModelRef
+from sparring.providers.base import Backend
 from sparring.sessions.turns import section_turns
 from sparring.tui.app import SparringApp
 from sparring.tui.dialogs.sections import SectionsScreen
@@ -91,6 +93,35 @@ class TestTheOffer:
             await until(pilot, idle(app))
             (turn,) = main(app).session.turns
             assert (turn.part, turn.parts) == (0, 0)
+
+
+class SlowToAsk(FakeBackends):
+    """Backends that take their time to say how much they take (an Ollama server that does
+    not answer /api/show), until the test lets them."""
+
+    def __call__(self, ref: ModelRef, config: Config) -> Backend:
+        backend = super().__call__(ref, config)
+        release = self.release
+
+        async def prepare() -> None:
+            await release.wait()
+
+        backend.prepare = prepare  # type: ignore[method-assign]
+        return backend
+
+
+class TestAskingTheModels:
+    async def test_escape_while_the_models_are_asked_runs_nothing(self) -> None:
+        backends = SlowToAsk({"small": Script(["1. Fine.\n"]), "flagship": Script(["1. Ok.\n"])})
+        app = make_app(backends, context=LONG_DRAFT, task="counter")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = main(app)
+            await pilot.press("f5")
+            await until(pilot, lambda: screen.running_turn == -1 and backends.opened)
+            await pilot.press("escape")
+            await until(pilot, lambda: screen.running_turn is None)
+            assert screen.session.turns == []
+            assert screen.check_action("run", ())
 
 
 class TestRunningTheParts:

@@ -6,8 +6,9 @@ which holds its deltas), a reply `Ended` (finished by the engine),
 `TurnDone`. A timer's `Frame` shows each stream's new deltas. The handlers
 below are the only code that touches the widgets; what may be sent
 (sending.py), blind turns (judging.py), keepers (keeping.py), the columns'
-models (columns_and_models.py) and drafts and sessions (drafts.py) are plain
-helpers.
+models (columns_and_models.py), drafts and sessions (drafts.py), long drafts
+in parts (long_drafts.py) and the passages items are pinned to (pins.py) are
+plain helpers.
 
 The keys are laid out for the way a writer goes: Tab goes draft, task, Run,
 each answer column, the follow-up line; ctrl+f jumps to the follow-up line,
