@@ -174,12 +174,15 @@ def new_session(
 
 
 def heading(turn: Turn) -> str:
-    """What a reply answers, as shown above it in its column."""
+    """What a reply answers, as shown above it in its column: `counter · part 2/5 · Costs`
+    for a part of a long draft."""
     if turn.task == FOLLOW_UP:
         return f"› {turn.user}"
-    if turn.instruction:
-        return f"{turn.task}: {turn.instruction}"
-    return turn.task
+    asked = f"{turn.task}: {turn.instruction}" if turn.instruction else turn.task
+    if not turn.parts:
+        return asked
+    shown = (asked, f"part {turn.part}/{turn.parts}", turn.section)
+    return " · ".join(part for part in shown if part)
 
 
 def ideas(turn: Turn) -> list[str]:

@@ -32,6 +32,7 @@ PALETTE = (
     ("Add column", "Compare one more model: pick it (F2)", "add_column"),
     ("Remove column", "Drop the focused column (F3)", "remove_column"),
     ("Keep", "Keep the item or passage in focus (F4)", "keep"),
+    ("Passage", "From an item to the passage it quotes in the draft, and back (ctrl+g)", "passage"),
     ("Think", "How much reasoning models think in the next run (F6)", "cycle_think"),
     ("Blind", "Show the next run's two answers as A and B, then vote (F8)", "toggle_blind"),
     ("Vote: A is better", "Judge the blind answers (a)", "vote('a')"),

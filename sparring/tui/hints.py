@@ -24,6 +24,10 @@ PHRASES = (
     ("let it think less: --think low", "let it think less: F6"),
     ("see `sparring models`, or write PROVIDER:MODEL", "F7 lists the models you can use"),
     ("see `sparring models` for the names it serves", "F7 lists the models it serves"),
+    (
+        "run it section by section: --sections",
+        "run it section by section: F5 offers it when it knows the model's window",
+    ),
 )
 
 

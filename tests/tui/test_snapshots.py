@@ -19,6 +19,7 @@ from sparring.tui.dialogs.model_picker import ASKED, ModelPicker
 
 from .fakes import HEADLINES_FLAGSHIP, HEADLINES_SMALL, FakeBackends, Script, chunks
 from .helpers import SIZE, main, make_app, run_task, two_models, until
+from .test_pins import counter_app
 
 SMALL = (80, 24)
 SIZES = pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x36", "80x24"])
@@ -121,6 +122,38 @@ class TestBlindMode:
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+class TestPinnedFindings:
+    def test_the_item_in_focus_highlights_its_passage_in_the_draft(self, snap_compare) -> None:  # type: ignore[no-untyped-def]
+        """The second counter-argument in focus: its words highlighted in the draft, each
+        item's quote under it, the unanchored one said so, the shared passage marked."""
+        app = counter_app()
+
+        async def run_before(pilot: Pilot) -> None:
+            await run_task(pilot, app)
+            app.clear_notifications()
+            main(app).columns[0].replies[0].item_list.focus()
+            await pilot.press("down")
+            await until(pilot, lambda: main(app).context_pane.text_area.selected_text != "")
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_at_80_columns_ctrl_g_brings_the_draft_back_at_the_passage(self, snap_compare) -> None:  # type: ignore[no-untyped-def]
+        app = counter_app()
+
+        async def run_before(pilot: Pilot) -> None:
+            await run_task(pilot, app)
+            app.clear_notifications()
+            area = main(app).context_pane.text_area
+            area.cursor_blink = False  # a blinking cursor would differ between runs
+            main(app).columns[1].replies[0].item_list.focus()
+            await pilot.press("ctrl+g")
+            await until(pilot, lambda: app.focused is area and area.selected_text != "")
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
 class TestModelPicker:

@@ -6,8 +6,9 @@ which holds its deltas), a reply `Ended` (finished by the engine),
 `TurnDone`. A timer's `Frame` shows each stream's new deltas. The handlers
 below are the only code that touches the widgets; what may be sent
 (sending.py), blind turns (judging.py), keepers (keeping.py), the columns'
-models (columns_and_models.py) and drafts and sessions (drafts.py) are plain
-helpers.
+models (columns_and_models.py), drafts and sessions (drafts.py), long drafts
+in parts (long_drafts.py) and the passages items are pinned to (pins.py) are
+plain helpers.
 
 The keys are laid out for the way a writer goes: Tab goes draft, task, Run,
 each answer column, the follow-up line; ctrl+f jumps to the follow-up line,
@@ -49,6 +50,8 @@ from sparring.tui.screens.columns_and_models import ColumnsAndModels
 from sparring.tui.screens.drafts import Drafts
 from sparring.tui.screens.judging import Judging
 from sparring.tui.screens.keeping import Keeping
+from sparring.tui.screens.long_drafts import LongDrafts, Planned, Task
+from sparring.tui.screens.pins import Pins
 from sparring.tui.screens.sending import Sending
 from sparring.tui.screens.streams import (
     FIGURES_EVERY,
@@ -87,6 +90,10 @@ NARROW = 100
 WIDE_FOOTER = 110
 #: Keys the footer shows only from WIDE_FOOTER columns on.
 WIDE_ONLY = {"toggle_draft", "open_file", "sessions"}
+#: From this width the footer also shows ctrl+g (from an item to its passage): below it,
+#: with every other key shown, Quit would fall off the right edge.
+WIDEST_FOOTER = 120
+WIDEST_ONLY = {"passage"}
 VOTE_QUESTION = "Which is better?  a: A   b: B   t: tie   n: both bad"
 
 
@@ -100,6 +107,7 @@ class MainScreen(Screen[None]):
         Binding("f7", "pick_model", "Model"),
         Binding("f2", "add_column", "Add"),
         Binding("f4", "keep", "Keep"),
+        Binding("ctrl+g", "passage", "Passage"),
         Binding("f8", "toggle_blind", "Blind"),
         Binding("f9", "toggle_stats", "Stats"),
         Binding("ctrl+b", "toggle_draft", "Draft"),
@@ -150,6 +158,8 @@ class MainScreen(Screen[None]):
         self.keeping = Keeping(self)
         self.columns_and_models = ColumnsAndModels(self)
         self.drafts = Drafts(self)
+        self.long_drafts = LongDrafts(self)
+        self.pins = Pins(self)
         #: The next run's thinking setting (F6); None: the task's, else each model's.
         self.think_setting: str | None = None
         #: The writer folded or unfolded the draft panel: it stays as they left it.
@@ -199,8 +209,10 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(self.run_action, "run")
 
     def on_resize(self, event: events.Resize) -> None:
-        self.footer.wide = event.size.width >= WIDE_FOOTER
-        self.footer.hidden_actions = set() if self.footer.wide else WIDE_ONLY
+        width = event.size.width
+        self.footer.wide = width >= WIDE_FOOTER
+        hidden = set() if self.footer.wide else set(WIDE_ONLY)
+        self.footer.hidden_actions = hidden if width >= WIDEST_FOOTER else hidden | WIDEST_ONLY
 
     # --- the parts -------------------------------------------------------
 
@@ -255,6 +267,8 @@ class MainScreen(Screen[None]):
             return False  # the footer shows the vote alone
         if action == "stop":
             return not self.read_only and self.running_turn is not None
+        if action == "passage":
+            return self.pins.can_jump()
         if self.running_turn is not None and action in NOT_WHILE_RUNNING:
             return False
         if action in EDITING_ACTIONS or action == "follow_up":
@@ -299,7 +313,8 @@ class MainScreen(Screen[None]):
         self.session.title = self.session.title or make_title(prompt.name, context)
         models = [column.model for column in columns]
         turn = task_turn(prompt, context, models, instruction=instruction, think=self.think_setting)
-        self._send(turn, columns, blind_run=self.judging.blind.armed)
+        task = Task(prompt, context, instruction, self.think_setting)
+        self._send(turn, columns, blind_run=self.judging.blind.armed, task=task)
 
     async def on_task_picker_run_pressed(self) -> None:
         await self.run_action("run")
@@ -335,17 +350,28 @@ class MainScreen(Screen[None]):
             return False
         return True
 
-    def _send(self, turn: Turn, columns: list[AnswerColumn], *, blind_run: bool = False) -> None:
-        """Ask about the cloud first if need be, then start the turn."""
+    def _send(
+        self,
+        turn: Turn,
+        columns: list[AnswerColumn],
+        *,
+        blind_run: bool = False,
+        task: Task | None = None,
+    ) -> None:
+        """Ask about the cloud first if need be, then start the turn: a task's in sections
+        when the draft does not fit (see long_drafts.py)."""
         self.running_turn = -1  # nothing else starts while the question is open
         models = [column.model for column in columns]
 
         def start(declined: bool) -> None:
-            self.run_worker(self._start(turn, columns, blind_run=blind_run, declined=declined))
+            if task is not None and not blind_run:
+                self.long_drafts.plan(task, turn, columns, declined)
+                return
+            self.run_worker(self.start_turn(turn, columns, blind_run=blind_run, declined=declined))
 
         self.sending.ask_first(turn, models, start)
 
-    async def _start(
+    async def start_turn(
         self,
         turn: Turn,
         columns: list[AnswerColumn],
@@ -436,11 +462,16 @@ class MainScreen(Screen[None]):
         for stream in self.streams:
             self.call_after_refresh(stream.column.follow)
         self.streams = []
-        self.running_turn = None
+        next_part = self.long_drafts.next_part()
+        # -1 holds the next part's place: nothing else starts in between.
+        self.running_turn = None if next_part is None else -1
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
         self.sending.turn_ended()
+        if next_part is not None:
+            await self.long_drafts.run_next(next_part)
+            return
         self.state_changed()
         if self.judging.voting:
             self.columns[0].thread.focus()  # out of any text field: a, b, t, n are the vote
@@ -495,8 +526,13 @@ class MainScreen(Screen[None]):
             column.show_reply(reply)
 
     def action_stop(self) -> None:
-        """Cancel the streams in flight; what they said so far stays."""
+        """Cancel the streams in flight, and the parts of a long draft not yet run; what
+        they said so far stays."""
+        self.long_drafts.stop()
         self.workers.cancel_group(self, "turn")
+
+    def on_planned(self, message: Planned) -> None:
+        self.long_drafts.planned(message)
 
     def action_close(self) -> None:
         self.dismiss()
@@ -564,6 +600,15 @@ class MainScreen(Screen[None]):
     @on(Select.Changed, "#task Select")
     def task_changed(self) -> None:
         self.judging.refresh_stats()
+
+    # --- findings pinned to the draft (see pins.py) ---------------------------
+
+    def on_item_list_pointed(self, message: ItemList.Pointed) -> None:
+        self.pins.show(message.item_list, message.item)
+        self.refresh_bindings()
+
+    def action_passage(self) -> None:
+        self.pins.jump()
 
     # --- keepers (see keeping.py) --------------------------------------------
 

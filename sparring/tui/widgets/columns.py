@@ -1,4 +1,5 @@
-"""The answer columns side by side: adding, removing, finding, and marking shared ideas."""
+"""The answer columns side by side: adding, removing, finding, and marking shared ideas
+and shared passages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
 
+from sparring.anchors import shared_passages
 from sparring.config import Config
 from sparring.items import shared_ideas
 from sparring.tui.widgets.column import AnswerColumn
@@ -51,7 +53,8 @@ class AnswerColumns(Horizontal):
         return columns[index] if 0 <= index < len(columns) else None
 
     async def mark_shared(self, turn_index: int) -> None:
-        """Mark the items that two or more columns proposed in the same turn.
+        """Mark the items that two or more columns proposed in the same turn, and those
+        pinned to a passage of the draft another column's items are pinned to.
 
         Matching two long lists takes tens of milliseconds: in a thread, so the
         UI keeps drawing.
@@ -66,5 +69,7 @@ class AnswerColumns(Horizontal):
         if len(answers) < 2:
             return
         marks = await asyncio.to_thread(shared_ideas, answers)
-        for view, shared in zip(views, marks, strict=True):
-            view.mark(shared=shared)
+        pinned = [(view.model, view.reply.items) for view in views if view.reply is not None]
+        passages = shared_passages(pinned)
+        for view, shared, same_passage in zip(views, marks, passages, strict=True):
+            view.mark(shared=shared, passages=same_passage)

@@ -52,12 +52,24 @@ def status_line(reply: Reply) -> str:
     return STATUS_LINES.get(reply.status, "")
 
 
+#: The most of an item's quote shown under it; the draft pane shows the whole passage.
+QUOTE_SHOWN = 80
+
+
+def quote_line(item: Item) -> str:
+    """The passage an item quotes, as shown under it: `“the costs are low”`, cut when long."""
+    quote = item.quote if len(item.quote) <= QUOTE_SHOWN else item.quote[: QUOTE_SHOWN - 1] + "…"
+    return f"“{visible(quote)}”"
+
+
 class ItemList(OptionList):
     """The items of a list reply. Enter, s or a click keeps the highlighted one (or lets go).
 
     It has no scroll of its own: it is as tall as its items, and the column's
     thread scrolls (PageUp, PageDown, Home and End move the thread, and the
-    highlighted item is kept in view there).
+    highlighted item is kept in view there). An item that quotes the draft
+    shows its quote under it ("unanchored" when the draft has no such passage);
+    the item in focus says so (`Pointed`), and the screen highlights its passage.
     """
 
     BINDINGS = [
@@ -77,6 +89,17 @@ class ItemList(OptionList):
         def control(self) -> ItemList:
             return self.item_list
 
+    @dataclass
+    class Pointed(Message):
+        """`item` is the one in focus now: its passage of the draft is the one to show."""
+
+        item_list: ItemList
+        item: Item
+
+        @property
+        def control(self) -> ItemList:
+            return self.item_list
+
     def __init__(self, turn_index: int, model: str) -> None:
         super().__init__(classes="items")
         self.turn_index = turn_index
@@ -84,6 +107,8 @@ class ItemList(OptionList):
         self.items: list[Item] = []
         self.kept: set[str] = set()
         self.shared: dict[int, list[str]] = {}
+        #: The items pinned to a passage another column's items are pinned to, with those models.
+        self.passages: dict[int, list[str]] = {}
 
     def show(
         self,
@@ -91,11 +116,13 @@ class ItemList(OptionList):
         *,
         kept: set[str] | None = None,
         shared: dict[int, list[str]] | None = None,
+        passages: dict[int, list[str]] | None = None,
     ) -> None:
         """Redraw with new items, keepers or shared marks; the highlight stays put."""
         self.items = self.items if items is None else items
         self.kept = self.kept if kept is None else kept
         self.shared = self.shared if shared is None else shared
+        self.passages = self.passages if passages is None else passages
         highlighted = self.highlighted
         # Made before set_options, which clears the highlight the prompts mark.
         options = [Option(self._prompt(index, item)) for index, item in enumerate(self.items)]
@@ -120,11 +147,36 @@ class ItemList(OptionList):
         if others:
             label = " ⇄ both" if len(others) == 1 else f" ⇄ also {visible(', '.join(others))}"
             parts.append((label, "italic $success"))
+        same_passage = self.passages.get(index)
+        if same_passage:
+            label = (
+                " ¶ same passage"
+                if len(same_passage) == 1
+                else f" ¶ same passage as {visible(', '.join(same_passage))}"
+            )
+            parts.append((label, "italic $success"))
+        if item.quote:
+            parts.append((f"\n   {quote_line(item)}", "$text-muted"))
+            if item.unanchored:
+                parts.append((" unanchored", "dim italic"))
         return Content.assemble(*parts)
+
+    @property
+    def item(self) -> Item | None:
+        """The highlighted item, if any."""
+        index = self.highlighted
+        return self.items[index] if index is not None and index < len(self.items) else None
+
+    def _point(self) -> None:
+        item = self.item
+        if item is not None:
+            self.post_message(self.Pointed(self, item))
 
     def on_focus(self) -> None:
         if self.highlighted is None and self.option_count:
-            self.highlighted = 0
+            self.highlighted = 0  # which says so (OptionHighlighted)
+        else:
+            self._point()
         self.show()
 
     def on_blur(self) -> None:
@@ -133,6 +185,8 @@ class ItemList(OptionList):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.show()
+        if self.has_focus:
+            self._point()
 
     def _scroller(self) -> Widget | None:
         node = self.parent
@@ -256,7 +310,11 @@ class ReplyView(Vertical):
             self.item_list.show(reply.items, kept=kept)
 
     def mark(
-        self, *, kept: set[str] | None = None, shared: dict[int, list[str]] | None = None
+        self,
+        *,
+        kept: set[str] | None = None,
+        shared: dict[int, list[str]] | None = None,
+        passages: dict[int, list[str]] | None = None,
     ) -> None:
         if self.item_list.display:
-            self.item_list.show(kept=kept, shared=shared)
+            self.item_list.show(kept=kept, shared=shared, passages=passages)
