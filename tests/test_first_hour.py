@@ -91,7 +91,7 @@ def test_a_new_writers_first_hour(
         lambda text: (
             "Rooftop forests" in text
             and "air conditioner" in text
-            and "t/s" in text
+            and "tok/s" in text
             and "f5 Run" in text
         )
     )
