@@ -187,7 +187,7 @@ async def prompt_room(
             rooms.append(window - config.max_tokens)
             continue
         ref = resolve(name, config)
-        backend = await asyncio.to_thread(_open_one_at_a_time, backend_factory, ref, config)
+        backend = await asyncio.to_thread(open_one_at_a_time, backend_factory, ref, config)
         try:
             await backend.prepare()
             room = await backend.prompt_room(request)
@@ -328,7 +328,7 @@ async def _stream_reply(
     try:
         # Opening a backend imports its SDK (up to a second): not on the event loop,
         # where it would hold up the other columns and the UI.
-        backend = await asyncio.to_thread(_open_one_at_a_time, backend_factory, ref, config)
+        backend = await asyncio.to_thread(open_one_at_a_time, backend_factory, ref, config)
         live.backend = backend
         reply.backend = backend.label
         reply.location = backend.location
@@ -473,7 +473,8 @@ def exact_shape(
 _opening = threading.Lock()
 
 
-def _open_one_at_a_time(factory: BackendFactory, ref: ModelRef, config: Config) -> Backend:
+def open_one_at_a_time(factory: BackendFactory, ref: ModelRef, config: Config) -> Backend:
+    """`factory(ref, config)`, once no other thread is opening a backend (a run's, a warm-up's)."""
     with _opening:
         return factory(ref, config)
 

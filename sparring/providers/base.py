@@ -380,6 +380,12 @@ class Backend:
     async def list_models(self) -> list[str]:
         return []
 
+    async def load(self, characters: int = 0, answer_tokens: int = 1024) -> float | None:
+        """Load the model now, before it is asked, sized for a draft of `characters` and an
+        answer of `answer_tokens` (a warm-up): the seconds the load took, or None when
+        nothing is loaded ahead (the default: the service loads its models itself)."""
+        return None
+
     async def aclose(self) -> None:
         """Release connections; the default has none."""
 

@@ -243,6 +243,11 @@ class LocalBackend(Backend):
         self._llama(needed_for(characters, self.settings.max_tokens))
         return self.load_seconds or 0.0
 
+    async def load(self, characters: int = 0, answer_tokens: int = 1024) -> float | None:
+        """`warm` in a thread, so the event loop keeps going; the answer's budget is [local]'s
+        (max_tokens), as a run's is."""
+        return await asyncio.to_thread(self.warm, characters)
+
     def _run(
         self, llama: Any, n_ctx: int, request: ChatRequest, stop: threading.Event, put: Any
     ) -> bool:

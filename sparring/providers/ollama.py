@@ -192,13 +192,14 @@ class OllamaBackend(Backend):
         _ASKED[(self.host, self.model)] = size
         return size
 
-    async def load(self, characters: int = 0, answer_tokens: int = 1024) -> float:
+    async def load(self, characters: int = 0, answer_tokens: int = 1024) -> float | None:
         """Load the model now, sized for a draft of `characters` (a warm-up): Ollama loads
         a model on its first request and answers an empty chat with done_reason "load"
-        (docs/api.md). The seconds its load took; nothing is sent to a cloud model."""
+        (docs/api.md). The seconds its load took; None, with nothing sent, for a model
+        that is not on this machine (a `-cloud` one)."""
         await self.prepare()
         if self.location != "local":
-            return 0.0
+            return None
         request = ChatRequest((Message("user", "x" * characters),), max_tokens=answer_tokens)
         num_ctx = self._num_ctx(request, request.limit(self.thinks))
         options = {"num_ctx": num_ctx} if num_ctx is not None else {}

@@ -66,6 +66,13 @@ class Script:
     #: Figures reported instead of the measured ones, so a view showing them is stable.
     ttft: float | None = None
     total_time: float | None = None
+    #: Seconds a warm-up's load (`load`) takes, and the figure it reports; None: the
+    #: model has nothing to load ahead.
+    load_seconds: float | None = None
+    #: Raised by a warm-up's load instead.
+    load_fail: Exception | None = None
+    #: True: a warm-up's load waits until the backend's `release` event is set.
+    hold_load: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.deltas, str):
@@ -100,6 +107,9 @@ class ScriptedBackend(Backend):
         self.release = release if release is not None else asyncio.Event()
         self.requests: list[ChatRequest] = []
         self.sent: list[str] = []
+        #: The draft's characters each warm-up was sized for, and how many have ended.
+        self.loads: list[int] = []
+        self.loads_ended = 0
         #: time.perf_counter() when the first and the last delta were sent.
         self.first_at: float | None = None
         self.last_at: float | None = None
@@ -139,6 +149,20 @@ class ScriptedBackend(Backend):
             outputs = len(script.deltas) if script.output_tokens is None else script.output_tokens
             outputs += 0 if script.output_tokens is not None else len(script.thinking)
             yield Finish(script.input_tokens, outputs, script.stop)
+
+    async def load(self, characters: int = 0, answer_tokens: int = 1024) -> float | None:
+        """A warm-up as the script says: held, slow, failing, or nothing to load."""
+        script = self.script
+        self.loads.append(characters)
+        try:
+            if script.hold_load:
+                await self.release.wait()
+            await asyncio.sleep(script.load_seconds or 0.0)
+            if script.load_fail is not None:
+                raise script.load_fail
+            return script.load_seconds
+        finally:
+            self.loads_ended += 1
 
     async def stream(
         self, request: ChatRequest, *, notice: Callable[[str], None] | None = None

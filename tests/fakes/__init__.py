@@ -76,8 +76,9 @@ llama3.2:1b (does not), gpt-oss:20b/120b (levels only)).
                  (a deepseek2 model, or shift: false, answers 400 instead)
   loading        the first chat of a model, and each reload, waits
                  `load_seconds` before answering and reports load_duration;
-                 `messages: []` only loads (done_reason "load"); with
-                 keep_alive 0 it unloads ("unload")
+                 `messages: []` only loads (done_reason "load"), taking
+                 its scripted replies from script(..., path=LOAD_SCRIPT);
+                 with keep_alive 0 it unloads ("unload")
   timings        durations are measured: load_duration from the request to
                  the model loaded, prompt_eval_duration from there to the
                  first delta, eval_duration from the first delta to the last
@@ -129,7 +130,7 @@ from __future__ import annotations
 
 from .anthropic import FakeAnthropic
 from .base import Exchange, FakeServer, RecordedRequest, closed_port
-from .ollama import OLLAMA_CLOUD_HOST, PULL_TOTAL, FakeOllama
+from .ollama import LOAD_SCRIPT, OLLAMA_CLOUD_HOST, PULL_TOTAL, FakeOllama
 from .ollama_models import KNOWN_MODELS, OllamaChat, OllamaModel
 from .openai import FakeOpenAI
 from .reply import (
@@ -146,6 +147,7 @@ __all__ = [
     "DEFAULT_CHUNKS",
     "DEFAULT_TEXT",
     "KNOWN_MODELS",
+    "LOAD_SCRIPT",
     "MAX_WAIT_SECONDS",
     "MESSAGE_OVERHEAD",
     "OLLAMA_CLOUD_HOST",

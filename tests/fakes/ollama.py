@@ -37,6 +37,9 @@ from .reply import MAX_WAIT_SECONDS, Reply, prompt_tokens
 PULL_TOTAL = 2_000_000
 
 OLLAMA_CLOUD_HOST = "https://ollama.com:443"
+#: The `path` to script answers to load-only requests (an empty chat) with, e.g. a
+#: failing load: `script(Reply(status=500, error_message=...), path=LOAD_SCRIPT)`.
+LOAD_SCRIPT = "/api/chat (load only)"
 
 
 def _digest(name: str) -> str:
@@ -350,7 +353,9 @@ class FakeOllama(FakeServer):
         except BadRequest as error:
             ex.send_json(400, {"error": str(error)})
             return
-        reply = self.next_reply()
+        # A load-only request takes its own scripted replies: a warm-up must not take the
+        # answer a test scripted for a run, and a load can fail as a run can.
+        reply = self.next_reply(LOAD_SCRIPT if not messages else None)
         if self._refused(ex, reply):
             return
         context = effective_context(options.get("num_ctx"), self.default_context, spec)

@@ -234,7 +234,10 @@ class TestPrivacy:
             # Asked before anything streams: no column says "streaming…" meanwhile.
             await until(pilot, lambda: isinstance(app.screen, ConfirmEgressScreen))
             assert "fakecloud:big-model" in "\n".join(app.screen.request.describe())  # type: ignore[attr-defined]
-            assert backends.opened == [] and app.screen_stack[-2].session.turns == []  # type: ignore[attr-defined]
+            # Nothing is asked meanwhile; the cloud model is not even opened (the local one
+            # may be, to load it ahead).
+            assert backends.requests == {} and app.screen_stack[-2].session.turns == []  # type: ignore[attr-defined]
+            assert "flagship" not in {backend.model for backend in backends.opened}
             await pilot.press("y")
             await until(pilot, idle(app))
             assert main(app).session.egress == ["fake:flagship"]

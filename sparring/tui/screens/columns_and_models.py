@@ -1,5 +1,5 @@
 """Which models answer: the picker for a column (F7, a click on its name), adding a column
-(F2, which asks which model) and dropping one (F3).
+(F2, which asks which model) and dropping one (F3); a new model is warmed up (warming.py).
 
 A plain helper the main screen holds; the picker is a dialog it opens.
 """
@@ -46,6 +46,7 @@ class ColumnsAndModels:
             if model:
                 column = await screen.answer_columns.add(model)
                 column.thread.focus()
+                screen.warming.start(column)
                 self.targets_changed()
 
         self._pick("Compare one more model: which?", chosen)

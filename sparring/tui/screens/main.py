@@ -6,9 +6,10 @@ which holds its deltas), a reply `Ended` (finished by the engine),
 `TurnDone`. A timer's `Frame` shows each stream's new deltas. The handlers
 below are the only code that touches the widgets; what may be sent
 (sending.py), blind turns (judging.py), keepers (keeping.py), the columns'
-models (columns_and_models.py), drafts and sessions (drafts.py), long drafts
-in parts (long_drafts.py) and the passages items are pinned to (pins.py) are
-plain helpers.
+models (columns_and_models.py), loading them before the first run
+(warming.py), drafts and sessions (drafts.py), long drafts in parts
+(long_drafts.py) and the passages items are pinned to (pins.py) are plain
+helpers.
 
 The keys are laid out for the way a writer goes: Tab goes draft, task, Run,
 each answer column, the follow-up line; ctrl+f jumps to the follow-up line,
@@ -67,6 +68,7 @@ from sparring.tui.screens.streams import (
     Stream,
     TurnDone,
 )
+from sparring.tui.screens.warming import Warmed, Warming
 from sparring.tui.widgets.column import AnswerColumn, Thread
 from sparring.tui.widgets.columns import AnswerColumns
 from sparring.tui.widgets.context import ContextPane
@@ -160,6 +162,7 @@ class MainScreen(Screen[None]):
         self.drafts = Drafts(self)
         self.long_drafts = LongDrafts(self)
         self.pins = Pins(self)
+        self.warming = Warming(self)
         #: The next run's thinking setting (F6); None: the task's, else each model's.
         self.think_setting: str | None = None
         #: The writer folded or unfolded the draft panel: it stays as they left it.
@@ -197,6 +200,7 @@ class MainScreen(Screen[None]):
         self._targets_changed()
         for column in self.columns:
             self.call_after_refresh(column.follow)
+            self.warming.start(column)
         if self.read_only:
             self.columns[0].thread.focus()
             if self.closable:
@@ -659,6 +663,10 @@ class MainScreen(Screen[None]):
 
     def on_answer_column_model_changed(self, message: AnswerColumn.ModelChanged) -> None:
         self._targets_changed()
+        self.warming.start(message.column)
+
+    def on_warmed(self, message: Warmed) -> None:
+        self.warming.show(message)
 
     def _targets_changed(self) -> None:
         self.columns_and_models.targets_changed()

@@ -102,6 +102,8 @@ class AnswerColumn(Vertical):
         self.read_only = read_only
         #: The reply whose figures the column shows, fitted again to a new width.
         self.figures_of: Reply | None = None
+        #: The model whose load ahead of a run the figures line says, until a run begins.
+        self.load_of: str | None = None
 
     def compose(self) -> ComposeResult:
         yield ModelLabel(visible(self._model) or "no model yet", markup=False, classes="model")
@@ -176,6 +178,7 @@ class AnswerColumn(Vertical):
         self.set_class(blind, "blind")
         self.query_one(".blind-label", Static).update(label or "")
         if blind:
+            self._end_load()
             self.show_figures("")
             self.query_one(".where", Static).update("")
 
@@ -185,6 +188,7 @@ class AnswerColumn(Vertical):
     def show_reply(self, reply: Reply) -> None:
         """Head the column with how `reply` ended: where it ran, and its figures."""
         self.figures_of = reply
+        self._end_load()
         self.show_figures(short_figures(reply, self.figures_width))
         if reply.backend:
             self.show_where(reply.location, reply.backend)
@@ -204,7 +208,25 @@ class AnswerColumn(Vertical):
 
     def clear_figures(self) -> None:
         self.figures_of = None
+        self._end_load()
         self.show_figures("")
+
+    def show_load(self, model: str, text: str, *, failed: bool = False) -> None:
+        """Say on the figures line how loading `model` ahead of a run goes; a failure
+        shows whole, in the error colour."""
+        self.figures_of = None
+        self.load_of = model
+        self.query_one(".figures", Static).set_class(failed, "failed")
+        self.show_figures(visible(text))
+
+    def forget_load(self) -> None:
+        """The figures line no longer speaks of a load (a model with nothing to load)."""
+        if self.load_of is not None:
+            self.clear_figures()
+
+    def _end_load(self) -> None:
+        self.load_of = None
+        self.query_one(".figures", Static).remove_class("failed")
 
     def show_figures(self, text: str) -> None:
         figures = self.query_one(".figures", Static)
