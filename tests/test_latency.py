@@ -106,6 +106,21 @@ class TestOllamaKeepsItsModelLoaded:
         assert chat.done_reason == "load" and seconds == pytest.approx(0.3, abs=0.2)
         assert server.requests[-1].body["keep_alive"] == "30m"
 
+    async def test_a_load_slower_than_the_stall_timeout_is_one_worded_line(self) -> None:
+        from sparring.errors import TemporaryFailure
+        from sparring.providers.ollama import OllamaBackend
+
+        with (
+            FakeOllama(models=("llama3.2:1b",), load_seconds=2.0) as server,
+            pytest.MonkeyPatch.context() as env,
+        ):
+            env.setenv("OLLAMA_HOST", server.url)
+            backend = OllamaBackend("llama3.2:1b", stall_timeout=0.5)
+            with pytest.raises(TemporaryFailure) as raised:
+                await backend.load()
+            await backend.aclose()
+        assert "did not finish loading the model in 0.5 s" in raised.value.one_line()
+
     async def test_a_cloud_model_is_sent_nothing_to_warm_it(self) -> None:
         with FakeOllama(models=(), cloud_models=("gpt-oss:120b-cloud",)) as server:
             with pytest.MonkeyPatch.context() as env:

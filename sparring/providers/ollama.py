@@ -212,6 +212,14 @@ class OllamaBackend(Backend):
             raise self._translate(error) from None
         except (ConnectionError, httpx.ConnectError):
             raise self._unreachable() from None
+        except httpx.TimeoutException:
+            raise TemporaryFailure(
+                f"{self.label}: Ollama did not finish loading the model in "
+                f"{self.stall_timeout:g} s",
+                hint="a large model can take longer: raise stall_timeout in config.toml",
+            ) from None
+        except httpx.TransportError as error:
+            raise broke_off(self.label, error) from None
         # The answer to a load carries no durations (server/routes.go): timed here.
         return time.perf_counter() - began
 
