@@ -120,6 +120,17 @@ def pin_text(item: Item) -> str:
     return f'{where} "{item.quote}"'
 
 
+def item_lines(items: list[Item], mark: str = "") -> list[str]:
+    """`1. the point`, and under an item that quoted the draft, its pin (see `pin_text`),
+    set off by `mark` on both sides (`*` in Markdown)."""
+    lines = []
+    for number, item in enumerate(items, 1):
+        lines.append(f"{number}. {item.text}")
+        if item.quote:
+            lines.append(f"   {mark}{pin_text(item)}{mark}")
+    return lines
+
+
 def anchored_share(items: list[Item]) -> tuple[int, int]:
     """(items pinned to the draft, items that quoted anything or were asked to)."""
     return sum(item.anchor is not None for item in items), len(items)

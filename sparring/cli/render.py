@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sparring.anchors import pin_text
+from sparring.anchors import item_lines
 from sparring.figures import figures_line, heading, item_summary, status_note
 from sparring.items import Item
 from sparring.sessions.model import Reply, Session, Turn
@@ -14,12 +14,7 @@ from sparring.sessions.toml_format import reply_dict
 def folded_list(reply: Reply) -> str:
     """A list reply's distinct items, numbered, as its folded answer is printed; an item
     that quoted the draft is followed by the quote and where it is (or "unanchored")."""
-    lines = []
-    for number, item in enumerate(reply.items, 1):
-        lines.append(f"{number}. {item.text}\n")
-        if item.quote:
-            lines.append(f"   {pin_text(item)}\n")
-    return "".join(lines)
+    return "".join(f"{line}\n" for line in item_lines(reply.items))
 
 
 def block(reply: Reply, asked: int = 0, *, raw: bool = False) -> str:

@@ -98,14 +98,9 @@ def _answer(reply: Reply) -> str:
     its passage and paragraph (or "unanchored")."""
     if not any(item.quote for item in reply.items):
         return reply.text.rstrip() or "(no answer)"
-    from sparring.anchors import pin_text
+    from sparring.anchors import item_lines
 
-    lines = []
-    for number, item in enumerate(reply.items, 1):
-        lines.append(f"{number}. {item.text}")
-        if item.quote:
-            lines.append(f"   *{pin_text(item)}*")
-    return "\n".join(lines)
+    return "\n".join(item_lines(reply.items, "*"))
 
 
 def keeper_line(session: Session, keeper: Keeper) -> str:

@@ -88,29 +88,11 @@ def section_turns(
     or on the whole of it when it fits or the room is not known. Every part is sent
     the run's one seed (`seed`, else a new one)."""
     seed = new_seed() if seed is None else seed
-    whole = task_turn(
-        prompt,
-        context,
-        models,
-        instruction=instruction,
-        count=count,
-        values=values,
-        think=think,
-        seed=seed,
-    )
-    if room is None or sections.tokens(whole.system + whole.user) <= room:
-        return [whole]
-    bare = task_turn(
-        prompt, "", models, instruction=instruction, count=count, values=values, think=think
-    )
-    # The prompt around the draft, and a few tokens a message for the chat template.
-    budget = room - sections.tokens(bare.system + bare.user) - 16
-    if budget < MIN_SECTION_TOKENS:
-        return [whole]  # no room for a part worth asking about: the model will say so
-    return [
-        task_turn(
+
+    def turn(draft: str, part: Part | None = None) -> Turn:
+        return task_turn(
             prompt,
-            context,
+            draft,
             models,
             instruction=instruction,
             count=count,
@@ -119,8 +101,16 @@ def section_turns(
             part=part,
             seed=seed,
         )
-        for part in sections.split(context, budget)
-    ]
+
+    whole = turn(context)
+    if room is None or sections.tokens(whole.system + whole.user) <= room:
+        return [whole]
+    bare = turn("")
+    # The prompt around the draft, and a few tokens a message for the chat template.
+    budget = room - sections.tokens(bare.system + bare.user) - 16
+    if budget < MIN_SECTION_TOKENS:
+        return [whole]  # no room for a part worth asking about: the model will say so
+    return [turn(context, part) for part in sections.split(context, budget)]
 
 
 def follow_up_turn(
