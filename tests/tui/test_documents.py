@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -27,17 +28,29 @@ def notified(app: SparringApp, fragment: str, severity: str) -> bool:
     return any(fragment in n.message and n.severity == severity for n in app._notifications)
 
 
+KINDS = {
+    "docx": (samples.write_docx, samples.EXPECTED),
+    "odt": (samples.write_odt, samples.EXPECTED),
+    "pdf": (samples.write_pdf, samples.EXPECTED_PDF),
+    "html": (samples.write_html, samples.EXPECTED),
+    "rtf": (samples.write_rtf, samples.EXPECTED_RTF),
+}
+
+
 class TestOpeningDocuments:
-    async def test_a_word_file_opens_into_the_draft_as_markdown(self, tmp_path: Path) -> None:
-        path = samples.write_docx(tmp_path / "draft.docx")
+    @pytest.mark.parametrize("kind", list(KINDS))
+    async def test_a_document_opens_into_the_draft_as_markdown(
+        self, tmp_path: Path, kind: str
+    ) -> None:
+        write, expected = KINDS[kind]
+        path = write(tmp_path / f"draft.{kind}")
         app = make_app(two_models(), context="")
         async with app.run_test(size=SIZE) as pilot:
             await open_file(pilot, app, path)
             await until(
                 pilot,
                 lambda: (
-                    isinstance(app.screen, MainScreen)
-                    and main(app).context_pane.text == samples.EXPECTED
+                    isinstance(app.screen, MainScreen) and main(app).context_pane.text == expected
                 ),
             )
             assert main(app).context_pane.sources == [str(path)]
