@@ -58,7 +58,7 @@ def answer(part: int) -> Reply:
 @pytest.fixture
 def ollama() -> Iterator[FakeOllama]:
     small = OllamaModel("smollm2:135m", "llama", ("completion",), 2048, "135M")
-    with FakeOllama(models=(small,)) as server:
+    with FakeOllama(models=(small, "qwen3:4b")) as server:
         server.script(*(answer(part) for part in range(1, 9)))
         yield server
 
@@ -122,6 +122,21 @@ class TestTheTextOutput:
             assert f"counter · part {number}/{len(turns)}" in export.stdout
         assert export.stdout.count("*¶") >= len(turns)
         assert '*unanchored "Bicycles fly over the river at dawn"*' in export.stdout
+
+
+class TestTwoModels:
+    def test_each_part_has_each_models_answer_and_the_smaller_window_decides(
+        self, sparring: Runner, ollama: FakeOllama
+    ) -> None:
+        big = "ollama:qwen3:4b"  # the fake's default: a 40,960-token window
+        result = sparring(*ARGS, "--vs", big, "--sections", input=draft(), env=env(ollama))
+        assert result.code == 0, result.stderr
+        parts = re.findall(r"^## Part (\d+)/(\d+) .*· (\S+)$", result.stdout, re.MULTILINE)
+        total = len(parts) // 2
+        assert total >= 2
+        assert sorted(parts) == sorted(
+            (str(n), str(total), model) for n in range(1, total + 1) for model in (MODEL, big)
+        )
 
 
 class TestJson:
