@@ -84,7 +84,7 @@ class Direct:
         backend = LocalBackend("", config.local)
         request = engine.build_request(session, turn, "left", config)
         # The same window sparring would pick for this request.
-        self.llama = backend._llama(backend._context_size(request))
+        self.llama = backend._llama(backend._needed(request))
 
     def __call__(self) -> dict[str, Any]:
         times: list[float] = []

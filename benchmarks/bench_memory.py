@@ -13,6 +13,8 @@ import sys
 import harness
 from harness import Row
 
+from sparring.errors import AnswerCut
+
 MB = 1024 * 1024
 TOKENS = 8
 DIRECT = """
@@ -39,11 +41,13 @@ def run(quick: bool) -> list[Row]:
         (home / "config.toml").write_text(f"[local]\nmax_tokens = {TOKENS}\n", encoding="utf-8")
         draft = str(harness.draft_file(home))
         env = harness.command_env(home)
-        command = [*harness.sparring_command(), "headlines", draft, "-m", "local"]
+        command = [*harness.sparring_command(), "headlines", draft, "-m", "local", "--free"]
         direct = [sys.executable, "-c", DIRECT, str(model), draft, str(TOKENS)]
 
         def peak(argv: list[str], what: str) -> float:
-            return harness.checked(harness.timed_run(argv, env), what).max_rss_kb / 1024
+            # The answer is cut at TOKENS on purpose (the figure is memory): exit 75, as meant.
+            cut = (0, AnswerCut.exit_code)
+            return harness.checked(harness.timed_run(argv, env), what, cut).max_rss_kb / 1024
 
         ours, plain = harness.alternate(
             lambda: peak(command, "sparring -m local"),

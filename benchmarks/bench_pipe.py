@@ -1,8 +1,10 @@
 """Goal 3: what pipe mode adds to a request made directly with the backend's SDK.
 
 A local server that speaks the backend's protocol streams a fixed reply at
-once. Side A is `sparring headlines DRAFT -m MODEL --print --raw` (streamed as
-written: without --raw a list is printed folded, once it is whole); side B is
+once. Side A is `sparring headlines DRAFT -m MODEL --print --raw --free` (one
+request, streamed as written: without --raw a list is printed folded, once it is
+whole, and without --free a model on this machine is asked for the list in
+batches held to the count, see lists.py); side B is
 probe_direct.py sending the very body sparring sent (recorded by the server)
 through the SDK. Both are fresh processes, timed from their start: to the
 first byte on stdout (time to first token) and to their exit (total).
@@ -51,7 +53,7 @@ def compare(
     # streamed as written (a list is otherwise printed folded, once whole).
     command = [
         *harness.sparring_command(),
-        *("headlines", draft, "-m", model, "--print", "--yes", "--raw"),
+        *("headlines", draft, "-m", model, "--print", "--yes", "--raw", "--free"),
     ]
 
     def through_sparring() -> dict[str, float]:

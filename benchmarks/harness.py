@@ -299,8 +299,9 @@ def timed_run(
     )
 
 
-def checked(timed: Timed, what: str) -> Timed:
-    if timed.returncode != 0:
+def checked(timed: Timed, what: str, ok: tuple[int, ...] = (0,)) -> Timed:
+    """`timed`, if it ended with one of the `ok` exit codes; else the error, with its tail."""
+    if timed.returncode not in ok:
         tail = timed.stderr.decode(errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"{what} exited {timed.returncode}: {' | '.join(tail)}")
     return timed

@@ -200,7 +200,9 @@ class MainScreen(Screen[None]):
         self._targets_changed()
         for column in self.columns:
             self.call_after_refresh(column.follow)
-            self.warming.start(column)
+            # After the first frame: opening a backend imports its SDK, which would hold
+            # the GIL while the screen is first drawn.
+            self.call_after_refresh(self.warming.start, column)
         if self.read_only:
             self.columns[0].thread.focus()
             if self.closable:
