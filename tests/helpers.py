@@ -84,6 +84,19 @@ def headlines(sparring: Runner, model: str, *flags: str, **env: str) -> Result:
     return sparring("headlines", "-m", model, "--free", *flags, input=DRAFT, env=env)
 
 
+def read_exactly(stream: IO[bytes], size: int) -> bytes:
+    """`size` bytes from a child's stdout, read from its file descriptor: a buffered
+    `stream.read(size)` may take more from the pipe than it returns, and
+    `communicate()`, which reads the descriptor, would then never see them."""
+    data = b""
+    while len(data) < size:
+        piece = os.read(stream.fileno(), size - len(data))
+        if not piece:
+            break
+        data += piece
+    return data
+
+
 def write_config(home: Path, text: str) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     path = home / "config.toml"

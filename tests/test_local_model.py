@@ -102,4 +102,5 @@ class TestNothingPrintedAtExit:
         for result in (task, follow, rerun):
             assert result.code in (0, 75), result.stderr  # 75: cut at the token limit
             assert not any(tell in result.stderr for tell in self.TEARDOWN), result.stderr
-        assert task.stderr == ""
+        # Only what the writer should know about the tiny model, nothing of the teardown.
+        assert [line for line in task.stderr.splitlines() if "note:" not in line] == []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_DRAFT, only_reply
+from helpers import SAMPLE_DRAFT, only_reply, read_exactly
 
 pytestmark = pytest.mark.model
 
@@ -26,7 +26,7 @@ def test_ctrl_c_mid_answer_flushes_saves_as_interrupted_and_exits_130(
         env=os.environ.copy(),
     )
     assert process.stdout is not None
-    first = process.stdout.read(20)  # the answer has started streaming
+    first = read_exactly(process.stdout, 20)  # the answer has started streaming
     assert len(first) == 20
     process.send_signal(signal.SIGINT)
     rest, errors = process.communicate(timeout=60)

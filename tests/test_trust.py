@@ -20,6 +20,7 @@ from helpers import (
     Runner,
     headlines,
     only_reply,
+    read_exactly,
     saved_sessions,
     write_config,
 )
@@ -288,7 +289,7 @@ class TestSignals:
             env={**os.environ, "OLLAMA_HOST": ollama_server.url},
         )
         assert process.stdout is not None
-        first = process.stdout.read(len(DEFAULT_CHUNKS[0].encode()))
+        first = read_exactly(process.stdout, len(DEFAULT_CHUNKS[0].encode()))
         process.send_signal(signum)
         rest, errors = process.communicate(timeout=30)
         assert process.returncode == 128 + signum

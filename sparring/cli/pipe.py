@@ -356,11 +356,21 @@ async def _stream(
 
 
 def _stop_on_signals(stopped_by: list[int]) -> dict[int, object]:
-    """SIGTERM and SIGHUP stop the run as Ctrl-C does: what streamed is kept and saved."""
+    """SIGTERM and SIGHUP stop the run as Ctrl-C does: what streamed is kept and saved.
 
-    def stop(signum: int, _frame: object) -> None:
+    They go to Ctrl-C's own handler: while the answer streams, asyncio's, which
+    cancels the run where it awaits (a KeyboardInterrupt raised from here could
+    land between printing a piece of the answer and counting it as printed);
+    before and after, Python's, which raises KeyboardInterrupt.
+    """
+
+    def stop(signum: int, frame: object) -> None:
         stopped_by.append(signum)
-        raise KeyboardInterrupt
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)  # type: ignore[arg-type]
+        else:
+            raise KeyboardInterrupt
 
     previous: dict[int, object] = {}
     for signum in (signal.SIGTERM, signal.SIGHUP):
