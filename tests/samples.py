@@ -249,3 +249,13 @@ def xlsx_bytes() -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
     return buffer.getvalue()
+
+
+#: Each kind of document the tests make: how to write one, and the Markdown it reads as.
+WRITERS = {
+    "docx": (write_docx, EXPECTED),
+    "odt": (write_odt, EXPECTED),
+    "pdf": (write_pdf, EXPECTED_PDF),
+    "html": (write_html, EXPECTED),
+    "rtf": (write_rtf, EXPECTED_RTF),
+}

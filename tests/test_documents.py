@@ -22,13 +22,7 @@ from test_cli_input import assert_one_line_error
 
 OLLAMA_MODEL = "ollama:qwen3:4b"
 OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003
-WRITERS = {
-    "docx": (samples.write_docx, samples.EXPECTED),
-    "odt": (samples.write_odt, samples.EXPECTED),
-    "pdf": (samples.write_pdf, samples.EXPECTED_PDF),
-    "html": (samples.write_html, samples.EXPECTED),
-    "rtf": (samples.write_rtf, samples.EXPECTED_RTF),
-}
+WRITERS = samples.WRITERS
 
 
 def converted(path: Path) -> str:

@@ -28,13 +28,7 @@ def notified(app: SparringApp, fragment: str, severity: str) -> bool:
     return any(fragment in n.message and n.severity == severity for n in app._notifications)
 
 
-KINDS = {
-    "docx": (samples.write_docx, samples.EXPECTED),
-    "odt": (samples.write_odt, samples.EXPECTED),
-    "pdf": (samples.write_pdf, samples.EXPECTED_PDF),
-    "html": (samples.write_html, samples.EXPECTED),
-    "rtf": (samples.write_rtf, samples.EXPECTED_RTF),
-}
+KINDS = samples.WRITERS
 
 
 class TestOpeningDocuments:
