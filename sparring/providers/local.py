@@ -52,6 +52,19 @@ def _release_at_exit() -> None:
         atexit.register(release_models)
 
 
+#: Held while a model loads. llama-cpp-python quiets llama.cpp then by pointing the
+#: process's stdout and stderr at /dev/null (llama_cpp/_utils.py suppress_stdout_stderr):
+#: whatever another thread writes meanwhile is lost, such as the TUI restoring the
+#: terminal as it quits. `wait_for_loads` lets it wait.
+LOADING = threading.Lock()
+
+
+def wait_for_loads(timeout: float = 60.0) -> None:
+    """Return once no model is loading (or after `timeout` seconds)."""
+    if LOADING.acquire(timeout=timeout):
+        LOADING.release()
+
+
 def release_models() -> None:
     """Free every loaded model now, while the interpreter is whole.
 
@@ -158,14 +171,15 @@ class LocalBackend(Backend):
                 loading = time.perf_counter()
                 self.loading = True
                 try:
-                    _loaded[key] = Llama(
-                        model_path=str(self.model_path),
-                        n_ctx=n_ctx,
-                        # llama.cpp's threads spin between steps: leave a core to the
-                        # UI and the rest of the machine, or both crawl.
-                        n_threads=self.settings.threads or max(1, (os.cpu_count() or 2) - 1),
-                        verbose=False,
-                    )
+                    with LOADING:
+                        _loaded[key] = Llama(
+                            model_path=str(self.model_path),
+                            n_ctx=n_ctx,
+                            # llama.cpp's threads spin between steps: leave a core to the
+                            # UI and the rest of the machine, or both crawl.
+                            n_threads=self.settings.threads or max(1, (os.cpu_count() or 2) - 1),
+                            verbose=False,
+                        )
                 except (ValueError, RuntimeError) as error:
                     raise ModelNotFound(
                         f"cannot load {self.model_path}: {error}",

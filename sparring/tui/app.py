@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import sys
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -122,6 +124,15 @@ class SparringApp(App[int]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the app is gone: what it kept may be collected again
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Quit, once no embedded model is loading: while one loads, the process's stdout
+        points at /dev/null (see providers/local.py LOADING), and the terminal would be
+        left showing the app."""
+        local = sys.modules.get("sparring.providers.local")
+        if local is not None:
+            local.wait_for_loads()
+        super().exit(*args, **kwargs)
 
     def _stop_on_signal(self, signum: int) -> None:
         self.exit(return_code=128 + signum)
