@@ -59,8 +59,13 @@ def _release_at_exit() -> None:
 LOADING = threading.Lock()
 
 
+_closing = threading.Event()
+
+
 def wait_for_loads(timeout: float = 60.0) -> None:
-    """Return once no model is loading (or after `timeout` seconds)."""
+    """The process is ending: no model starts loading from now on, and this returns once
+    the one loading (if any) is loaded, or after `timeout` seconds."""
+    _closing.set()
     if LOADING.acquire(timeout=timeout):
         LOADING.release()
 
@@ -172,6 +177,10 @@ class LocalBackend(Backend):
                 self.loading = True
                 try:
                     with LOADING:
+                        if _closing.is_set():
+                            raise ProviderUnavailable(
+                                "sparring is quitting: the model was not loaded"
+                            )
                         _loaded[key] = Llama(
                             model_path=str(self.model_path),
                             n_ctx=n_ctx,

@@ -128,9 +128,10 @@ class SparringApp(App[int]):
     def exit(self, *args: Any, **kwargs: Any) -> None:
         """Quit, once no embedded model is loading: while one loads, the process's stdout
         points at /dev/null (see providers/local.py LOADING), and the terminal would be
-        left showing the app."""
+        left showing the app. No model starts loading after this (a headless app, as in
+        the tests, has no terminal to restore, and its process goes on)."""
         local = sys.modules.get("sparring.providers.local")
-        if local is not None:
+        if local is not None and not self.is_headless:
             local.wait_for_loads()
         super().exit(*args, **kwargs)
 
