@@ -91,23 +91,37 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text.casefold())).strip()
 
 
+class Kinds:
+    """Texts as they come, each the first of its kind or a near-duplicate of one."""
+
+    def __init__(self, threshold: float = FOLD_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.keys: list[str] = []
+
+    def first_of_kind(self, text: str) -> int | None:
+        """The index of the earlier text `text` folds into; None (and it is kept) if none."""
+        from rapidfuzz import fuzz
+
+        key = normalize(text)
+        for index, seen in enumerate(self.keys):
+            if key == seen or fuzz.ratio(key, seen, score_cutoff=self.threshold):
+                return index
+        self.keys.append(key)
+        return None
+
+
 def fold(texts: list[str], threshold: float = FOLD_THRESHOLD) -> list[Item]:
     """Fold near-duplicates into the first of their kind, counting them."""
-    from rapidfuzz import fuzz
-
     items: list[Item] = []
-    keys: list[str] = []
+    kinds = Kinds(threshold)
     for text in texts:
-        key = normalize(text)
-        for index, seen in enumerate(keys):
-            if key == seen or fuzz.ratio(key, seen, score_cutoff=threshold):
-                items[index].count += 1
-                if text != items[index].text and text not in items[index].variants:
-                    items[index].variants.append(text)
-                break
-        else:
+        index = kinds.first_of_kind(text)
+        if index is None:
             items.append(Item(text=text))
-            keys.append(key)
+            continue
+        items[index].count += 1
+        if text != items[index].text and text not in items[index].variants:
+            items[index].variants.append(text)
     return items
 
 

@@ -22,10 +22,10 @@ from typing import Any
 
 from sparring import engine
 from sparring.cli.pipe import Output, PipeRequest, run_in_session, warn
-from sparring.cli.render import item_json, json_document
+from sparring.cli.render import folded_list, item_json, json_document
 from sparring.config import Config, Privacy
 from sparring.fitness import caveat, turn_notes
-from sparring.items import FOLD_THRESHOLD, Item, normalize
+from sparring.items import Item, Kinds
 from sparring.sessions.model import Reply, Session, Turn
 from sparring.sessions.turns import new_session, section_turns
 from sparring.visible import json_visible
@@ -114,8 +114,6 @@ def part_heading(turn: Turn) -> str:
 
 def part_text(turn: Turn, reply: Reply, *, several: bool) -> str:
     """One part's answer from one model, under the part's heading."""
-    from sparring.cli.render import folded_list
-
     heading = f"## Part {part_heading(turn)}"
     if several:
         heading += f" · {reply.model}"
@@ -132,29 +130,23 @@ class Across:
 
     items: list[Item] = field(default_factory=list)
     sections: list[list[str]] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
+    kinds: Kinds = field(default_factory=Kinds)
     repeated: int = 0
 
     def add(self, items: list[Item]) -> list[Item]:
         """Take one part's items; the ones that are new."""
-        from rapidfuzz import fuzz
-
         new: list[Item] = []
         for item in items:
-            key = normalize(item.text)
-            for index, seen in enumerate(self.keys):
-                if key == seen or fuzz.ratio(key, seen, score_cutoff=FOLD_THRESHOLD):
-                    self.items[index].count += item.count
-                    if item.section not in self.sections[index]:
-                        self.sections[index].append(item.section)
-                    self.repeated += 1
-                    break
-            else:
-                kept = replace(item, variants=list(item.variants))
-                self.items.append(kept)
+            index = self.kinds.first_of_kind(item.text)
+            if index is None:
+                self.items.append(replace(item, variants=list(item.variants)))
                 self.sections.append([item.section])
-                self.keys.append(key)
                 new.append(item)
+                continue
+            self.items[index].count += item.count
+            if item.section not in self.sections[index]:
+                self.sections[index].append(item.section)
+            self.repeated += 1
         return new
 
 
